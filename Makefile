@@ -1,0 +1,41 @@
+# Set-up is automatic: every target creates .venv and installs the project on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The instance's own files (run history, schedules, logs) live in .dagster/, with the repo-root
+# dagster.yaml linked in so that it is the configuration in force.
+export DAGSTER_HOME := $(CURDIR)/.dagster
+
+.PHONY: run test ui bench clean
+
+$(BIN)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	ln -sf ../dagster.yaml $@
+
+install: $(BIN)/.installed $(DAGSTER_HOME)/dagster.yaml
+
+## run: the daily job on the bundled data, then a summary of what was published
+run: install
+	$(BIN)/dagster job execute -m pipelines.definitions -a defs -j daily_job
+	$(BIN)/python -m pipelines.summary
+
+## test: the whole test suite
+test: install
+	$(BIN)/python -m pytest -q
+
+## ui: the Dagster UI (and the schedule daemon) on http://127.0.0.1:3000, over this instance
+ui: install
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+## bench: the timings recorded in BENCHMARKS.md
+bench: install
+	$(BIN)/python benchmarks/bench_daily_job.py
+
+clean:
+	rm -rf $(VENV) $(DAGSTER_HOME) warehouse

@@ -1,0 +1,115 @@
+"""Ingest: each source read as is (every value as text) into a raw_* table of the warehouse.
+
+A source that cannot be read at all (missing file, unreachable URL, not CSV, a required column
+missing) fails its step with a message naming the source and the problem; nothing downstream runs,
+so the last published snapshot stays as it was.
+"""
+
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+import requests
+from dagster_duckdb import DuckDBResource
+
+from pipelines.resources import PipelineSettings
+from pipelines.warehouse import table_metadata
+
+
+@dataclass(frozen=True)
+class CsvSource:
+    name: str  # the raw table is raw_<name>
+    description: str
+    required_columns: tuple[str, ...]
+    bundled_file: str  # file name in data/, unless a setting points elsewhere
+    constant_columns: dict[str, str] = field(default_factory=dict)  # added to every row, e.g. the price source
+
+    def location(self, settings: PipelineSettings) -> str:
+        return settings.deals_source if self.name == "deals" else settings.bundled(self.bundled_file)
+
+
+SOURCES = [
+    CsvSource(
+        "companies", "Companies and every spelling they go by, as read from data/companies.csv.",
+        ("company_id", "name", "kind", "is_big_three", "aliases"), "companies.csv",
+    ),
+    CsvSource(
+        "deals", "Announced deal flows as read from AIINFRA_DEALS_SOURCE (default: the bundled data/deals.csv).",
+        ("flow_id", "deal_id", "announced_on", "from_company", "to_company", "flow_type", "amount_usd",
+         "amount_basis", "term_years", "is_firm", "status", "superseded_by", "compute_gw", "chip_family",
+         "source_url", "source_quote", "note"),
+        "deals.csv",
+    ),
+    CsvSource(
+        "chip_specs", "Accelerator specifications and list prices as read from data/chip_specs.csv.",
+        ("chip", "vendor", "release_date", "bf16_dense_tflops", "fp8_dense_tflops", "hbm_gb", "mem_bw_tb_s",
+         "tdp_w", "list_price_usd", "list_price_note", "list_price_source_url", "source_url", "source_quote",
+         "note"),
+        "chip_specs.csv",
+    ),
+    CsvSource(
+        "chip_prices", "Curated hourly price observations (price source `reference`) as read from data/chip_prices.csv.",
+        ("observed_on", "provider", "region", "instance_type", "chip", "chips_per_instance", "pricing",
+         "usd_per_instance_hour", "usd_per_chip_hour", "source_url", "source_quote", "note"),
+        "chip_prices.csv",
+        constant_columns={"source": "reference"},
+    ),
+]
+
+
+def read_csv_text(location: str) -> str:
+    """The text of a CSV at a local path or an http(s) URL; dg.Failure naming it when it can't be read."""
+    try:
+        if location.startswith(("http://", "https://")):
+            response = requests.get(location, timeout=(10, 60))
+            response.raise_for_status()
+            return response.text
+        return Path(location).read_text(encoding="utf-8")
+    except (OSError, requests.RequestException, UnicodeDecodeError) as err:
+        raise dg.Failure(f"Cannot read source {location}: {err}") from err
+
+
+def read_source(source: CsvSource, location: str) -> pd.DataFrame:
+    """The source as text columns (blank -> NULL, whitespace trimmed) plus its 1-based file line."""
+    try:
+        frame = pd.read_csv(io.StringIO(read_csv_text(location)), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise dg.Failure(f"Source {location} is not a readable CSV file: {err}") from err
+    missing = [c for c in source.required_columns if c not in frame.columns]
+    if missing:
+        raise dg.Failure(
+            f"Source {location} lacks required column(s) {', '.join(missing)}; "
+            f"expected at least: {', '.join(source.required_columns)}"
+        )
+    frame = frame.apply(lambda col: col.str.strip().mask(lambda s: s == ""))
+    frame.insert(0, "source_line", range(2, len(frame) + 2))  # line 1 is the header
+    return frame.assign(**source.constant_columns)
+
+
+def build_ingest_asset(source: CsvSource) -> dg.AssetsDefinition:
+    @dg.asset(
+        name=f"raw_{source.name}",
+        group_name="ingest",
+        kinds={"python", "duckdb"},
+        owners=["team:data"],
+        description=source.description,
+        pool="duckdb",
+    )
+    def _raw(context: dg.AssetExecutionContext, settings: PipelineSettings, duckdb: DuckDBResource):
+        location = source.location(settings)
+        frame = read_source(source, location)
+        settings.warehouse_db.parent.mkdir(parents=True, exist_ok=True)
+        with duckdb.get_connection() as conn:
+            conn.register("incoming", frame)
+            conn.execute(f"create or replace table raw_{source.name} as select * from incoming")
+            metadata = table_metadata(conn, f"raw_{source.name}")
+        context.log.info(f"Read {len(frame)} rows from {location}")
+        return dg.MaterializeResult(metadata={**metadata, "source": dg.MetadataValue.text(location)})
+
+    return _raw
+
+
+ingest_assets = [build_ingest_asset(source) for source in SOURCES]

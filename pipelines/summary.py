@@ -1,0 +1,37 @@
+"""Print what the last run published: each table with its row count, and how to query it."""
+
+from __future__ import annotations
+
+import sys
+
+import duckdb
+
+from pipelines.assets.publish import SNAPSHOT_NAME
+from pipelines.resources import build_resources
+
+
+def main() -> int:
+    published = build_resources()["settings"].published_dir
+    snapshot = published / SNAPSHOT_NAME
+    if not snapshot.exists():
+        print(f"No snapshot at {snapshot}: the job has not published yet.", file=sys.stderr)
+        return 1
+    with duckdb.connect(str(snapshot), read_only=True) as conn:
+        tables = conn.execute(
+            "select table_name, estimated_size from duckdb_tables() where schema_name = 'main' order by table_name"
+        ).fetchall()
+        print(f"\nPublished {snapshot}")
+        for name, _ in tables:
+            rows = conn.execute(f'select count(*) from "{name}"').fetchone()[0]
+            print(f"  {name:<24} {rows:>6} rows   parquet/{name}.parquet")
+    print(
+        "\nQuery it read-only, e.g.:\n"
+        f"  duckdb -readonly {snapshot} \"select * from round_trips where scenario = 'headline' limit 5\"\n"
+        f"  python -c \"import duckdb; print(duckdb.connect('{snapshot}', read_only=True)"
+        ".sql('from money_cycles limit 5'))\""
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

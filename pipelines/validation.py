@@ -1,0 +1,315 @@
+"""pandera schemas for the bundled and user-supplied sources, and the split into clean rows and quarantine.
+
+Every source is read as text, so a schema sees exactly what the file said. A row that fails any check
+goes to quarantine with one line per failure and a reason a person can act on; the rest go on.
+Schema-level problems (a missing column) are not row problems: the ingest step refuses those first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+
+import pandas as pd
+import pandera.pandas as pa
+
+MAX_AMOUNT_USD = 2e12  # larger than any deal ever announced: a typo, or a value in the wrong unit
+MAX_USD_PER_CHIP_HOUR = 1000.0
+
+CAPITAL_FLOW_TYPES = ("equity_investment", "warrant", "loan_or_credit", "capacity_backstop")
+SPEND_BACK_FLOW_TYPES = ("cloud_commitment", "chip_purchase", "datacenter_lease", "power_purchase")
+FLOW_TYPES = (*CAPITAL_FLOW_TYPES, *SPEND_BACK_FLOW_TYPES, "other")
+STATUSES = ("announced", "reported", "loi", "closed", "cancelled", "superseded")
+COMPANY_KINDS = ("ai_lab", "hyperscaler", "cloud", "neocloud", "chip_vendor", "investor", "other")
+PRICINGS = ("on_demand", "spot", "reserved_1y", "reserved_3y")
+BOOLEANS = ("true", "false")
+
+DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+QUARANTINE_COLUMNS = [
+    "source_table", "row_ref", "source_line", "column_name", "check_name",
+    "failure_value", "reason", "record", "detected_at",
+]
+
+# check name -> reason; {column} and {value} are filled in from the failure.
+REASONS = {
+    "not_nullable": "{column} is required but empty",
+    "field_uniqueness": "duplicate {column} {value!r}: an earlier row already uses it",
+    "unknown_company": "{column} {value!r} is not a known company name or alias (data/companies.csv)",
+    "self_flow": "from_company and to_company are the same company: a flow needs two parties",
+    "not_a_number": "{column} {value!r} is not a plain number",
+    "negative": "{column} {value!r} is negative",
+    "absurd_amount": "amount_usd {value!r} is over $2 trillion: more than any announced deal, likely a typo or wrong unit",
+    "bad_date": "{column} {value!r} is not a date in the form YYYY-MM-DD, YYYY-MM or YYYY",
+    "future_date": "{column} {value!r} is in the future",
+    "unknown_flow_type": "flow_type {value!r} is not one of " + ", ".join(FLOW_TYPES),
+    "unknown_status": "status {value!r} is not one of " + ", ".join(STATUSES),
+    "unknown_amount_basis": "amount_basis {value!r} is not 'total' or 'per_year'",
+    "not_boolean": "{column} {value!r} is not 'true' or 'false'",
+    "successor_missing": "superseded_by {value!r} names no flow in this file (or one that was rejected)",
+    "superseded_without_successor": "status is 'superseded' but superseded_by is empty",
+    "successor_is_self": "a flow cannot supersede itself",
+    "successor_without_superseded_status": "superseded_by is set but status is not 'superseded'",
+    "bad_url": "{column} {value!r} is not an http(s) URL",
+    "per_year_without_term": "amount_basis is 'per_year' but term_years is empty: the total cannot be worked out",
+    "not_positive": "{column} {value!r} must be greater than zero",
+    "unknown_kind": "kind {value!r} is not one of " + ", ".join(COMPANY_KINDS),
+    "bad_company_id": "company_id {value!r} must be lower-case letters, digits and underscores",
+    "alias_taken": "alias {value!r} already belongs to another company",
+    "unknown_pricing": "pricing {value!r} is not one of " + ", ".join(PRICINGS),
+    "unknown_chip": "chip {value!r} has no row in data/chip_specs.csv",
+    "price_too_high": "{column} {value!r} is over $1,000 per chip-hour",
+    "no_price": "neither usd_per_instance_hour nor usd_per_chip_hour is given",
+    "duplicate_observation": "the same source, day, provider, region, instance type and pricing appears twice",
+}
+
+# Row checks that look at several columns report the row once, under these columns.
+WIDE_CHECK_COLUMNS = {
+    "self_flow": ["from_company", "to_company"],
+    "successor_missing": ["superseded_by"],
+    "superseded_without_successor": ["status", "superseded_by"],
+    "successor_is_self": ["flow_id", "superseded_by"],
+    "successor_without_superseded_status": ["status", "superseded_by"],
+    "per_year_without_term": ["amount_basis", "term_years"],
+    "alias_taken": ["aliases"],
+    "no_price": ["usd_per_instance_hour", "usd_per_chip_hour"],
+    "duplicate_observation": ["observed_on", "provider", "region", "instance_type", "pricing"],
+}
+
+
+# --- parsing helpers (vectorised: pandera runs them on whole columns) -------------------------------
+
+def as_number(s: pd.Series) -> pd.Series:
+    return pd.to_numeric(s.astype("string").str.strip(), errors="coerce")
+
+
+def is_number(s: pd.Series) -> pd.Series:
+    return as_number(s).notna()
+
+
+def parse_partial_date(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """'2025-09-22' | '2025-09' | '2025' -> (first day of that period, 'day'|'month'|'year')."""
+    text = s.astype("string").str.strip()
+    precision = text.str.len().map({10: "day", 7: "month", 4: "year"})
+    padded = text.where(precision != "month", text + "-01").where(precision != "year", text + "-01-01")
+    parsed = pd.to_datetime(padded.where(text.str.fullmatch(DATE_PATTERN).fillna(False)),
+                            format="%Y-%m-%d", errors="coerce")
+    return parsed.dt.date, precision.where(parsed.notna())
+
+
+def normalise_name(s: pd.Series) -> pd.Series:
+    return s.astype("string").str.strip().str.casefold()
+
+
+def split_aliases(aliases: str | None) -> list[str]:
+    return [a.strip() for a in (aliases or "").split(";") if a.strip()]
+
+
+def alias_map(companies: pd.DataFrame) -> dict[str, str]:
+    """Every spelling of a company (its id, name and aliases), case-folded, -> company_id."""
+    mapping: dict[str, str] = {}
+    for row in companies.itertuples():
+        for spelling in [row.company_id, row.name, *split_aliases(row.aliases)]:
+            mapping.setdefault(spelling.strip().casefold(), row.company_id)
+    return mapping
+
+
+def _check(name: str, fn: Callable[[pd.Series], pd.Series]) -> pa.Check:
+    return pa.Check(fn, name=name)
+
+
+def _in(name: str, allowed) -> pa.Check:
+    allowed = set(allowed)
+    return _check(name, lambda s: s.astype("string").str.strip().isin(allowed))
+
+
+def _text(*checks: pa.Check, required: bool = False, unique: bool = False) -> pa.Column:
+    return pa.Column(str, list(checks), nullable=not required, unique=unique,
+                     report_duplicates="exclude_first", coerce=False)
+
+
+def _number(*extra: pa.Check, required: bool = False) -> pa.Column:
+    return _text(_check("not_a_number", is_number),
+                 _check("negative", lambda s: ~(as_number(s) < 0)), *extra, required=required)
+
+
+def _date(today: date, required: bool = True) -> pa.Column:
+    return _text(_check("bad_date", lambda s: parse_partial_date(s)[0].notna()),
+                 _check("future_date", lambda s: ~(parse_partial_date(s)[0] > today)),
+                 required=required)
+
+
+_url = _check("bad_url", lambda s: s.astype("string").str.strip().str.match(r"^https?://\S+$"))
+
+
+# --- schemas ------------------------------------------------------------------------------------------
+
+def companies_schema() -> pa.DataFrameSchema:
+    def alias_free(df: pd.DataFrame) -> pd.Series:
+        seen: set[str] = set()
+        ok = []
+        for row in df.itertuples():
+            spellings = {a.casefold() for a in [str(row.company_id), str(row.name), *split_aliases(row.aliases)]}
+            ok.append(not (spellings & seen))
+            seen |= spellings
+        return pd.Series(ok, index=df.index)
+
+    return pa.DataFrameSchema(
+        {
+            "company_id": _text(_check("bad_company_id", lambda s: s.astype("string").str.fullmatch(r"[a-z0-9_]+")),
+                                required=True, unique=True),
+            "name": _text(required=True),
+            "kind": _text(_in("unknown_kind", COMPANY_KINDS), required=True),
+            "is_big_three": _text(_in("not_boolean", BOOLEANS), required=True),
+            "aliases": _text(),
+        },
+        checks=[_check("alias_taken", alias_free)],
+        strict=False,
+    )
+
+
+def deals_schema(aliases: dict[str, str], today: date) -> pa.DataFrameSchema:
+    def resolve(s: pd.Series) -> pd.Series:
+        return normalise_name(s).map(aliases)
+
+    known = _check("unknown_company", lambda s: resolve(s).notna())
+    return pa.DataFrameSchema(
+        {
+            "flow_id": _text(required=True, unique=True),
+            "deal_id": _text(required=True),
+            "announced_on": _date(today),
+            "from_company": _text(known, required=True),
+            "to_company": _text(known, required=True),
+            "flow_type": _text(_in("unknown_flow_type", FLOW_TYPES), required=True),
+            "amount_usd": _number(_check("absurd_amount", lambda s: ~(as_number(s) > MAX_AMOUNT_USD))),
+            "amount_basis": _text(_in("unknown_amount_basis", ("total", "per_year"))),
+            "term_years": _number(_check("not_positive", lambda s: ~(as_number(s) <= 0))),
+            "is_firm": _text(_in("not_boolean", BOOLEANS), required=True),
+            "status": _text(_in("unknown_status", STATUSES), required=True),
+            "superseded_by": _text(),
+            "compute_gw": _number(),
+            "chip_family": _text(),
+            "source_url": _text(_url, required=True),
+            "source_quote": _text(),
+            "note": _text(),
+        },
+        checks=[
+            _check("self_flow", lambda d: (resolve(d.from_company) != resolve(d.to_company)).fillna(True)),
+            _check("successor_missing", lambda d: d.superseded_by.isna() | d.superseded_by.isin(d.flow_id)),
+            _check("successor_is_self", lambda d: d.superseded_by.isna() | (d.superseded_by != d.flow_id)),
+            _check("superseded_without_successor",
+                   lambda d: ~((d.status == "superseded") & d.superseded_by.isna())),
+            _check("successor_without_superseded_status",
+                   lambda d: d.superseded_by.isna() | (d.status == "superseded")),
+            _check("per_year_without_term",
+                   lambda d: ~((d.amount_basis == "per_year") & d.term_years.isna())),
+        ],
+        strict=False,
+    )
+
+
+def chip_specs_schema() -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            "chip": _text(required=True, unique=True),
+            "vendor": _text(required=True),
+            "bf16_dense_tflops": _number(),
+            "fp8_dense_tflops": _number(),
+            "hbm_gb": _number(),
+            "tdp_w": _number(),
+            "list_price_usd": _number(),
+            "source_url": _text(_url, required=True),
+        },
+        strict=False,
+    )
+
+
+def chip_prices_schema(chips: set[str], today: date) -> pa.DataFrameSchema:
+    per_chip_cap = _check("price_too_high", lambda s: ~(as_number(s) > MAX_USD_PER_CHIP_HOUR))
+    key = ["source", "observed_on", "provider", "region", "instance_type", "pricing"]
+    return pa.DataFrameSchema(
+        {
+            "source": _text(required=True),
+            "observed_on": _date(today),
+            "provider": _text(required=True),
+            "region": _text(),
+            "instance_type": _text(required=True),
+            "chip": _text(_in("unknown_chip", chips), required=True),
+            "chips_per_instance": _number(_check("not_positive", lambda s: ~(as_number(s) <= 0)), required=True),
+            "pricing": _text(_in("unknown_pricing", PRICINGS), required=True),
+            "usd_per_instance_hour": _number(_check("not_positive", lambda s: ~(as_number(s) <= 0))),
+            "usd_per_chip_hour": _number(_check("not_positive", lambda s: ~(as_number(s) <= 0)), per_chip_cap),
+            "source_url": _text(_url, required=True),
+        },
+        checks=[
+            _check("no_price", lambda d: d.usd_per_instance_hour.notna() | d.usd_per_chip_hour.notna()),
+            _check("price_too_high", lambda d: ~(as_number(d.usd_per_instance_hour)
+                                                  / as_number(d.chips_per_instance) > MAX_USD_PER_CHIP_HOUR)),
+            _check("duplicate_observation", lambda d: ~d[key].fillna("").duplicated()),
+        ],
+        strict=False,
+    )
+
+
+# --- the split ------------------------------------------------------------------------------------------
+
+def split_rows(raw: pd.DataFrame, schema: pa.DataFrameSchema, source_table: str, row_key: str,
+               today: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Validate `raw` (text columns plus `source_line`) -> (clean rows, quarantine rows).
+
+    Validation repeats on what is left until it passes, so a row whose only fault is pointing at a
+    rejected row (superseded_by) is caught too.
+    """
+    remaining = raw
+    failures = []
+    while len(remaining):
+        try:
+            schema.validate(remaining, lazy=True)
+            break
+        except pa.errors.SchemaErrors as err:
+            cases = err.failure_cases
+            if cases["index"].isna().any():  # not about rows: a programming or schema error
+                raise
+            failures.append(cases)
+            remaining = remaining.drop(index=cases["index"].unique())
+    quarantine = _quarantine_rows(raw, pd.concat(failures) if failures else None, source_table, row_key, today)
+    return remaining, quarantine
+
+
+def _quarantine_rows(raw: pd.DataFrame, cases: pd.DataFrame | None, source_table: str, row_key: str,
+                     today: date) -> pd.DataFrame:
+    if cases is None:
+        return pd.DataFrame(columns=QUARANTINE_COLUMNS)
+    rows, seen = [], set()
+    for case in cases.itertuples():
+        index, check = case.index, case.check
+        wide = case.schema_context == "DataFrameSchema"
+        columns = WIDE_CHECK_COLUMNS.get(check, [case.column]) if wide else [case.column]
+        if (index, check, tuple(columns)) in seen:
+            continue
+        seen.add((index, check, tuple(columns)))
+        record = raw.loc[index]
+        value = ", ".join(_text_or_empty(record.get(c)) for c in columns)
+        key = _text_or_empty(record.get(row_key)) or "?"
+        line = int(record["source_line"])
+        rows.append({
+            "source_table": source_table,
+            "row_ref": f"line {line}: {key}",
+            "source_line": line,
+            "column_name": ",".join(columns),
+            "check_name": check,
+            "failure_value": value,
+            "reason": REASONS.get(check, check).format(column=columns[0], value=value),
+            "record": json.dumps({k: _text_or_none(v) for k, v in record.items() if k != "source_line"}),
+            "detected_at": today,
+        })
+    return pd.DataFrame(rows, columns=QUARANTINE_COLUMNS)
+
+
+def _text_or_none(v) -> str | None:
+    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+
+
+def _text_or_empty(v) -> str:
+    return _text_or_none(v) or ""

@@ -1,0 +1,24 @@
+"""Small helpers shared by the assets that read and write the DuckDB warehouse."""
+
+from __future__ import annotations
+
+import dagster as dg
+import duckdb
+
+
+def table_metadata(conn: duckdb.DuckDBPyConnection, table: str, preview_rows: int = 5) -> dict:
+    """Row count, column schema and a small preview of `table`, for the Dagster UI."""
+    columns = conn.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = 'main' and table_name = ? order by ordinal_position", [table]
+    ).fetchall()
+    rows = conn.execute(f'select count(*) from "{table}"').fetchone()[0]
+    preview = conn.execute(f'select * from "{table}" limit {preview_rows}').df()
+    return {
+        "dagster/row_count": dg.MetadataValue.int(rows),
+        "dagster/column_schema": dg.TableSchema(
+            columns=[dg.TableColumn(name, data_type.lower()) for name, data_type in columns]
+        ),
+        "dagster/table_name": dg.MetadataValue.text(f"main.{table}"),
+        "preview": dg.MetadataValue.md(preview.astype("string").fillna("").to_markdown(index=False)),
+    }

@@ -1,0 +1,25 @@
+-- Company exposure: how much money each company has coming in and going out across all its flows.
+-- Grain: one row per (scenario, company_id) for every company with a flow in the scenario.
+-- inflow_usd = sum of disclosed amounts into the company, outflow_usd = sum out, net_usd = in - out.
+with legs as (
+    select scenario, to_company as company_id, amount_usd as inflow_usd, 0 as outflow_usd, flow_id
+    from scenario_flows
+
+    union all
+
+    select scenario, from_company as company_id, 0 as inflow_usd, amount_usd as outflow_usd, flow_id
+    from scenario_flows
+)
+
+select
+    scenario,
+    company_id,
+    coalesce(sum(inflow_usd), 0) as inflow_usd,
+    coalesce(sum(outflow_usd), 0) as outflow_usd,
+    coalesce(sum(inflow_usd), 0) - coalesce(sum(outflow_usd), 0) as net_usd,
+    count(*) as flows,
+    count(*) filter (where inflow_usd is null or outflow_usd is null) as undisclosed_flows,
+    list(flow_id order by flow_id) as flow_ids
+from legs
+group by all
+order by scenario, company_id
