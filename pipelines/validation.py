@@ -81,7 +81,8 @@ WIDE_CHECK_COLUMNS = {
 # --- parsing helpers (vectorised: pandera runs them on whole columns) -------------------------------
 
 def as_number(s: pd.Series) -> pd.Series:
-    return pd.to_numeric(s.astype("string").str.strip(), errors="coerce")
+    # float64, not the nullable Float64: comparisons must give False for a missing number, not <NA>.
+    return pd.to_numeric(s.astype("string").str.strip(), errors="coerce").astype("float64")
 
 
 def is_number(s: pd.Series) -> pd.Series:

@@ -36,7 +36,7 @@ def build_publish_asset(tables: list[str]) -> dg.AssetsDefinition:
                            duckdb: DuckDBResource) -> dg.MaterializeResult:
         out = settings.published_dir
         out.mkdir(parents=True, exist_ok=True)
-        suffix = f".{context.run_id}.tmp"
+        suffix = f".{context.run.run_id}.tmp"
         new_db, new_parquet = out / f".{SNAPSHOT_NAME}{suffix}", out / f".parquet{suffix}"
         new_parquet.mkdir()
         try:
