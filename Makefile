@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 # The instance's own files (run history, schedules, logs) live in .dagster/, with the repo-root
 # dagster.yaml linked in so that it is the configuration in force.
 export DAGSTER_HOME := $(CURDIR)/.dagster
+# Commands below run from .venv/bin: say so, as an activated environment would (dg checks it).
+export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 
 .PHONY: run test ui bench clean
 
@@ -22,7 +24,9 @@ install: $(BIN)/.installed $(DAGSTER_HOME)/dagster.yaml
 
 ## run: the daily job on the bundled data, then a summary of what was published
 run: install
-	$(BIN)/dagster job execute -m pipelines.definitions -a defs -j daily_job
+	@$(BIN)/dg launch --job daily_job || { \
+	  echo "\nThe daily job failed: the failing step's error is above. The last published snapshot is unchanged."; \
+	  exit 1; }
 	$(BIN)/python -m pipelines.summary
 
 ## test: the whole test suite

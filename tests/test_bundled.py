@@ -1,0 +1,91 @@
+"""The daily job on the bundled data: the published contract, the cited figures, reproducibility."""
+
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import Pipeline
+
+B = Decimal(10) ** 9
+
+# DESIGN.md §2: the columns each published table must have.
+CONTRACT = {
+    "companies": ["company_id", "name", "kind", "is_big_three"],
+    "deal_flows": ["flow_id", "deal_id", "announced_on", "date_precision", "from_company", "to_company",
+                   "flow_type", "flow_class", "amount_usd", "is_firm", "status", "term_years", "compute_gw",
+                   "chip_family", "source_url"],
+    "chip_specs": ["chip", "vendor", "bf16_dense_tflops", "hbm_gb", "tdp_w"],
+    "chip_prices": ["observed_on", "source", "provider", "region", "instance_type", "chip", "chips_per_instance",
+                    "pricing", "usd_per_instance_hour", "usd_per_chip_hour"],
+    "quarantine": ["source_table", "row_ref", "column_name", "check_name", "failure_value", "reason", "detected_at"],
+    "round_trips": ["scenario", "investor", "investee", "capital_usd", "spend_back_usd", "round_trip_ratio",
+                    "circular_usd", "flow_ids"],
+    "money_cycles": ["scenario", "cycle", "hops", "bottleneck_usd", "gross_usd", "flow_ids"],
+    "company_exposure": ["scenario", "company_id", "inflow_usd", "outflow_usd", "net_usd"],
+}
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory) -> Pipeline:
+    pipeline = Pipeline(warehouse_dir=tmp_path_factory.mktemp("bundled") / "warehouse")
+    assert pipeline.run().success
+    return pipeline
+
+
+def table_contents(pipeline: Pipeline) -> dict[str, list[tuple]]:
+    tables = [t for (t,) in pipeline.query("select table_name from duckdb_tables() order by 1")]
+    return {t: pipeline.query(f"select * from {t} order by all") for t in tables}
+
+
+def test_published_tables_have_the_contract_columns(bundled):
+    for table, columns in CONTRACT.items():
+        found = [c for (c,) in bundled.query(
+            "select column_name from duckdb_columns() where table_name = ? order by column_index", [table])]
+        assert set(columns) <= set(found), (table, set(columns) - set(found))
+        parquet = bundled.snapshot.parent / "parquet" / f"{table}.parquet"
+        assert bundled.query(f"select count(*) from '{parquet}'") == bundled.query(f"select count(*) from {table}")
+
+
+def test_every_verified_flow_is_published_and_none_quarantined(bundled):
+    assert bundled.query("select count(*) from deal_flows") == [(71,)]
+    assert bundled.query("select count(*) from quarantine") == [(0,)]
+    assert bundled.query("select count(*) from deal_flows where source_url not like 'http%'") == [(0,)]
+
+
+def test_amazon_anthropic_round_trip_has_its_cited_figures(bundled):
+    rows = bundled.query(
+        "select scenario, capital_usd, spend_back_usd, circular_usd, flow_ids from round_trips "
+        "where investor = 'amazon' and investee = 'anthropic' order by scenario")
+    # $1.25B + $2.75B + $4B (2023-24) + $5B now + up to $20B more (2026); "more than $100 billion over
+    # the next ten years" back to AWS. The $20B option is not firm.
+    assert [r[:4] for r in rows] == [
+        ("firm", 13 * B, 100 * B, 13 * B),
+        ("headline", 33 * B, 100 * B, 33 * B),
+    ]
+    assert "amzn-anthropic-2026-aws" in rows[1][4] and "amzn-anthropic-2026-inv-option" in rows[1][4]
+    [(quote,)] = bundled.query("select source_quote from deal_flows where flow_id = 'amzn-anthropic-2026-aws'")
+    assert "$100 billion over the next ten years" in quote
+
+
+def test_oracle_overlap_is_counted_once(bundled):
+    # $30B/yr (July) and $300B over five years (September) describe the same 4.5 GW.
+    rows = bundled.query("select flow_id, amount_usd from scenario_flows where scenario = 'headline' "
+                         "and from_company = 'openai' and to_company = 'oracle'")
+    assert rows == [("orcl-openai-2025-sep", 300 * B)]
+
+
+def test_running_again_gives_identical_contents(bundled, tmp_path):
+    first = table_contents(bundled)
+    again = Pipeline(warehouse_dir=bundled.warehouse_dir)
+    assert again.run().success
+    assert table_contents(again) == first
+
+
+def test_snapshot_opens_in_a_duckdb_1x_client(bundled):
+    cli = Path(__import__("sys").executable).parent / "duckdb"
+    version = subprocess.run([cli, "--version"], capture_output=True, text=True, check=True).stdout
+    assert version.startswith("v1.")
+    out = subprocess.run([cli, "-readonly", "-csv", "-noheader", str(bundled.snapshot),
+                          "-c", "select count(*) from deal_flows"], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "71"

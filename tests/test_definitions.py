@@ -1,0 +1,72 @@
+"""The code location: the asset graph (snapshot), metadata every asset carries, the schedule, the instance."""
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import dagster as dg
+import yaml
+
+from pipelines.definitions import build_defs
+from pipelines.schedules import daily_refresh
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.txt"
+REPO = Path(__file__).parent.parent
+GROUP_ORDER = ["ingest", "validate", "model", "metrics", "publish"]
+
+
+def asset_graph_lines(defs: dg.Definitions) -> list[str]:
+    graph = defs.resolve_asset_graph()
+    lines = []
+    for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
+        node = graph.get(key)
+        parents = ", ".join(sorted(p.to_user_string() for p in node.parent_keys))
+        lines.append(f"{key.to_user_string()} [{node.group_name}] <- {parents}")
+    return lines
+
+
+def test_asset_graph_matches_snapshot():
+    """A lineage change must be deliberate: regenerate with UPDATE_SNAPSHOTS=1 and review the diff."""
+    lines = asset_graph_lines(build_defs())
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        SNAPSHOT.write_text("\n".join(lines) + "\n")
+    assert lines == SNAPSHOT.read_text().splitlines()
+
+
+def test_lineage_flows_ingest_to_publish():
+    graph = build_defs().resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        for parent in node.parent_keys:
+            assert GROUP_ORDER.index(graph.get(parent).group_name) <= GROUP_ORDER.index(node.group_name), (parent, key)
+    assert {graph.get(k).group_name for k in graph.get_all_asset_keys()} == set(GROUP_ORDER)
+
+
+def test_every_asset_is_described_grouped_owned_and_in_the_duckdb_pool():
+    defs = build_defs()
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.description and node.kinds and node.owners == ["team:data"], key
+        assert node.pools == {"duckdb"}, key  # every asset step reads or writes the warehouse
+    for checks in defs.asset_checks:
+        assert checks.op.pool == "duckdb"
+
+
+def test_daily_refresh_runs_the_whole_job_at_six_utc_by_default():
+    assert daily_refresh.cron_schedule == "0 6 * * *"
+    assert daily_refresh.execution_timezone == "UTC"
+    assert daily_refresh.default_status == dg.DefaultScheduleStatus.RUNNING
+    assert daily_refresh.job_name == "daily_job"
+    context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 3, 2, 6, tzinfo=timezone.utc))
+    [request] = daily_refresh.evaluate_tick(context).run_requests
+    assert request.job_name in (None, "daily_job")
+    job = build_defs().resolve_job_def("daily_job")
+    assert {n.name for n in job.graph.node_defs} >= {"published_snapshot", "raw_deals", "round_trips"}
+
+
+def test_instance_serialises_warehouse_writers_and_has_telemetry_off():
+    config = yaml.safe_load((REPO / "dagster.yaml").read_text())
+    assert config["telemetry"]["enabled"] is False
+    assert config["concurrency"]["pools"]["default_limit"] == 1
+    assert dg.Definitions.validate_loadable(build_defs()) is None

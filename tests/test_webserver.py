@@ -1,0 +1,104 @@
+"""The Dagster webserver, started for real on 127.0.0.1, explains the pipeline through GraphQL."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO = Path(__file__).parent.parent
+GROUP_ORDER = ["ingest", "validate", "model", "metrics", "publish"]
+
+QUERY = """
+{
+  assetNodes { assetKey { path } groupName dependencyKeys { path } }
+  schedulesOrError(repositorySelector: {repositoryLocationName: "ai_infra", repositoryName: "__repository__"}) {
+    ... on Schedules { results { name cronSchedule executionTimezone scheduleState { status } } }
+  }
+}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def webserver(tmp_path):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    port = free_port()
+    env = {**os.environ, "DAGSTER_HOME": str(home), "AIINFRA_WAREHOUSE_DIR": str(tmp_path / "warehouse")}
+    log = (tmp_path / "webserver.log").open("w")
+    # Own session, so the whole process group can be stopped: backgrounded Dagster ignores SIGINT.
+    proc = subprocess.Popen(
+        [Path(sys.executable).parent / "dagster-webserver", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if requests.get(f"{url}/server_info", timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "webserver.log").read_text()
+            time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+def graphql(url: str, query: str) -> dict:
+    response = requests.post(f"{url}/graphql", json={"query": query}, timeout=60)
+    response.raise_for_status()
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+def test_asset_lineage_and_schedule_through_graphql(webserver):
+    data = graphql(webserver, QUERY)
+    nodes = {"/".join(n["assetKey"]["path"]): n for n in data["assetNodes"]}
+    group = {key: n["groupName"] for key, n in nodes.items()}
+    assert set(group.values()) == set(GROUP_ORDER)
+
+    # Every edge goes forward through the groups, and publish is reached from every ingest asset.
+    for key, node in nodes.items():
+        for dep in node["dependencyKeys"]:
+            assert GROUP_ORDER.index(group["/".join(dep["path"])]) <= GROUP_ORDER.index(group[key])
+    parents = {key: {"/".join(d["path"]) for d in n["dependencyKeys"]} for key, n in nodes.items()}
+
+    def ancestors(key):
+        seen, todo = set(), [key]
+        while todo:
+            for p in parents[todo.pop()] - seen:
+                seen.add(p)
+                todo.append(p)
+        return seen
+
+    upstream_of_publish = ancestors("published_snapshot")
+    assert {k for k, g in group.items() if g == "ingest"} <= upstream_of_publish
+    assert {group[k] for k in upstream_of_publish} == set(GROUP_ORDER) - {"publish"}
+    assert {"raw_deals", "clean_deals", "deal_flows", "scenario_flows", "round_trips"} <= ancestors(
+        "published_snapshot") | {"published_snapshot"}
+
+    [schedule] = data["schedulesOrError"]["results"]
+    assert schedule == {"name": "daily_refresh", "cronSchedule": "0 6 * * *", "executionTimezone": "UTC",
+                        "scheduleState": {"status": "RUNNING"}}
