@@ -1,0 +1,88 @@
+"""Baseline for BENCHMARKS.md: the same sql/ files on the same inputs with DuckDB alone.
+
+No Dagster, no pandera: the CSVs are read and typed in SQL (no validation, so nothing is
+quarantined), the model and metric files run in dependency order, and the results are written as
+the pipeline publishes them (a v1.0.0 DuckDB file and one Parquet file per table).
+
+    python benchmarks/bare_duckdb.py OUT_DIR
+"""
+
+import re
+import sys
+from pathlib import Path
+
+import duckdb
+
+REPO = Path(__file__).resolve().parent.parent
+DATA, SQL = REPO / "data", REPO / "sql"
+
+TYPED_INPUTS = f"""
+create table raw_companies as select * from read_csv('{DATA}/companies.csv', all_varchar = true);
+create table clean_companies as
+    select company_id, name, kind, is_big_three = 'true' as is_big_three, aliases from raw_companies;
+create table aliases as
+    select distinct lower(trim(spelling)) as spelling, company_id
+    from (select company_id, unnest(list_concat([company_id, name], string_split(aliases, ';'))) as spelling
+          from clean_companies);
+create table raw_deals as select * from read_csv('{DATA}/deals.csv', all_varchar = true);
+create table clean_deals as
+    select d.* replace (
+               case length(announced_on) when 10 then announced_on::date
+                    when 7 then (announced_on || '-01')::date else (announced_on || '-01-01')::date end
+                   as announced_on,
+               f.company_id as from_company, t.company_id as to_company,
+               amount_usd::double as amount_usd, coalesce(amount_basis, 'total') as amount_basis,
+               term_years::double as term_years, is_firm = 'true' as is_firm, compute_gw::double as compute_gw),
+           case length(announced_on) when 10 then 'day' when 7 then 'month' else 'year' end as date_precision
+    from raw_deals d
+    join aliases f on f.spelling = lower(trim(d.from_company))
+    join aliases t on t.spelling = lower(trim(d.to_company));
+create table clean_chip_specs as select * from read_csv('{DATA}/chip_specs.csv', all_varchar = true);
+create table clean_chip_prices as
+    select p.* replace (
+               case length(observed_on) when 10 then observed_on::date
+                    when 7 then (observed_on || '-01')::date else (observed_on || '-01-01')::date end
+                   as observed_on,
+               chips_per_instance::double as chips_per_instance,
+               usd_per_instance_hour::double as usd_per_instance_hour,
+               usd_per_chip_hour::double as usd_per_chip_hour),
+           'reference' as source,
+           case length(observed_on) when 10 then 'day' when 7 then 'month' else 'year' end as date_precision
+    from read_csv('{DATA}/chip_prices.csv', all_varchar = true) p;
+"""
+EMPTY_QUARANTINE = """
+create table quarantined_{name} (source_table varchar, row_ref varchar, source_line integer, column_name varchar,
+    check_name varchar, failure_value varchar, reason varchar, record json, detected_at date);
+"""
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "parquet").mkdir(exist_ok=True)
+    for stale in (out / "work.duckdb", out / "published.duckdb"):
+        stale.unlink(missing_ok=True)
+    conn = duckdb.connect(str(out / "work.duckdb"))
+    conn.execute(TYPED_INPUTS)
+    for name in ("companies", "deals", "chip_specs", "chip_prices"):
+        conn.execute(EMPTY_QUARANTINE.format(name=name))
+
+    pending = {p.stem: p.read_text() for group in ("model", "metrics") for p in sorted((SQL / group).glob("*.sql"))}
+    built = []
+    while pending:  # run each file once every table it reads from exists
+        for name, query in list(pending.items()):
+            reads = set(re.findall(r"\b(?:from|join)\s+([a-z_]+)", re.sub(r"--[^\n]*", "", query)))
+            if not reads & set(pending):
+                conn.execute(f"create or replace table {name} as {query}")
+                del pending[name]
+                built.append(name)
+
+    conn.execute(f"attach '{out / 'published.duckdb'}' as snapshot (storage_version 'v1.0.0')")
+    for name in built:
+        conn.execute(f"create table snapshot.main.{name} as select * from main.{name}")
+        conn.execute(f"copy main.{name} to '{out / 'parquet' / name}.parquet' (format parquet)")
+    conn.execute("detach snapshot")
+    conn.close()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
