@@ -5,7 +5,6 @@ missing) fails its step with a message naming the source and the problem; nothin
 so the last published snapshot stays as it was.
 """
 
-
 import io
 from dataclasses import dataclass, field
 from pathlib import Path

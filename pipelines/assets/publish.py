@@ -6,7 +6,6 @@ It is written in storage version v1.0.0 because many tools still bundle DuckDB 1
 the 2.0 format.
 """
 
-
 import os
 import shutil
 

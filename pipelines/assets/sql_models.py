@@ -5,7 +5,6 @@ asset's description. Dependencies are the tables the query reads (`from x`, `joi
 lineage in the UI follows the SQL itself.
 """
 
-
 import re
 from dataclasses import dataclass
 from pathlib import Path

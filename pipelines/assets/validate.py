@@ -5,12 +5,13 @@ Rejected rows are kept, one line per failed check, with the whole record and a r
 when most rows of a source were rejected: that is a broken file, not a few bad rows.
 """
 
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from typing import Any
 
 import dagster as dg
+from duckdb import DuckDBPyConnection
 import pandas as pd
 import pandera.pandas as pa
 from dagster_duckdb import DuckDBResource
@@ -29,12 +30,11 @@ def _bool(s: pd.Series) -> pd.Series:
     return s.str.strip().str.lower() == "true"
 
 
-def _type_companies(clean: pd.DataFrame, _conn) -> pd.DataFrame:
+def _type_companies(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
     return clean.assign(is_big_three=_bool(clean.is_big_three))
 
 
-def _type_deals(clean: pd.DataFrame, conn) -> pd.DataFrame:
-    aliases = v.alias_map(conn.execute("select * from clean_companies").df())
+def _type_deals(clean: pd.DataFrame, aliases: dict[str, str]) -> pd.DataFrame:
     announced_on, precision = v.parse_partial_date(clean.announced_on)
     numbers = {c: v.as_number(clean[c]) for c in ("amount_usd", "term_years", "compute_gw")}
     return clean.assign(
@@ -48,13 +48,12 @@ def _type_deals(clean: pd.DataFrame, conn) -> pd.DataFrame:
     )
 
 
-def _type_chip_specs(clean: pd.DataFrame, _conn) -> pd.DataFrame:
-    numeric = [c for c in ("bf16_dense_tflops", "fp8_dense_tflops", "hbm_gb", "mem_bw_tb_s", "tdp_w",
-                           "list_price_usd") if c in clean]
+def _type_chip_specs(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
+    numeric = ("bf16_dense_tflops", "fp8_dense_tflops", "hbm_gb", "mem_bw_tb_s", "tdp_w", "list_price_usd")
     return clean.assign(**{c: v.as_number(clean[c]) for c in numeric})
 
 
-def _type_chip_prices(clean: pd.DataFrame, _conn) -> pd.DataFrame:
+def _type_chip_prices(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
     observed_on, precision = v.parse_partial_date(clean.observed_on)
     numeric = ("chips_per_instance", "usd_per_instance_hour", "usd_per_chip_hour")
     return clean.assign(observed_on=observed_on, date_precision=precision,
@@ -65,29 +64,29 @@ def _type_chip_prices(clean: pd.DataFrame, _conn) -> pd.DataFrame:
 class Validation:
     name: str  # validates raw_<name> into clean_<name> and quarantined_<name>
     row_key: str  # the column that names a row in quarantine's row_ref
-    schema: Callable[[object, date], pa.DataFrameSchema]  # (warehouse connection, today) -> schema
-    to_typed: Callable[[pd.DataFrame, object], pd.DataFrame]
-    needs: tuple[str, ...] = ()  # clean tables the schema looks things up in
-    description: str = ""
+    schema: Callable[[Any, date], pa.DataFrameSchema]  # (lookup, today) -> schema
+    to_typed: Callable[[pd.DataFrame, Any], pd.DataFrame]  # (clean rows, lookup) -> typed table
+    description: str
+    needs: str | None = None  # a clean table the checks look values up in
+    lookup: Callable[[DuckDBPyConnection], Any] = lambda conn: None
 
 
 VALIDATIONS = [
-    Validation("companies", "company_id", lambda conn, today: v.companies_schema(), _type_companies,
-               description="Companies that pass validation, one row per company_id."),
+    Validation("companies", "company_id", lambda _, today: v.companies_schema(), _type_companies,
+               "Companies that pass validation, one row per company_id."),
     Validation(
-        "deals", "flow_id",
-        lambda conn, today: v.deals_schema(v.alias_map(conn.execute("select * from clean_companies").df()), today),
-        _type_deals, needs=("companies",),
-        description="Deal flows that pass validation, company names resolved to company_id, typed.",
+        "deals", "flow_id", v.deals_schema, _type_deals,
+        "Deal flows that pass validation, company names resolved to company_id, typed.",
+        needs="companies",
+        lookup=lambda conn: v.alias_map(conn.execute("select * from clean_companies").df()),
     ),
-    Validation("chip_specs", "chip", lambda conn, today: v.chip_specs_schema(), _type_chip_specs,
-               description="Chip specifications that pass validation, typed."),
+    Validation("chip_specs", "chip", lambda _, today: v.chip_specs_schema(), _type_chip_specs,
+               "Chip specifications that pass validation, typed."),
     Validation(
-        "chip_prices", "instance_type",
-        lambda conn, today: v.chip_prices_schema(
-            {r[0] for r in conn.execute("select chip from clean_chip_specs").fetchall()}, today),
-        _type_chip_prices, needs=("chip_specs",),
-        description="Hourly price observations that pass validation, typed.",
+        "chip_prices", "instance_type", v.chip_prices_schema, _type_chip_prices,
+        "Hourly price observations that pass validation, typed.",
+        needs="chip_specs",
+        lookup=lambda conn: {chip for (chip,) in conn.execute("select chip from clean_chip_specs").fetchall()},
     ),
 ]
 
@@ -95,7 +94,7 @@ VALIDATIONS = [
 def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
     @dg.asset(
         name=f"clean_{spec.name}",
-        deps=[f"raw_{spec.name}", *[f"clean_{n}" for n in spec.needs]],
+        deps=[f"raw_{spec.name}", *([f"clean_{spec.needs}"] if spec.needs else [])],
         group_name="validate",
         kinds={"pandera", "duckdb"},
         owners=["team:data"],
@@ -106,8 +105,9 @@ def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
         today = _today()
         with duckdb.get_connection() as conn:
             raw = conn.execute(f"select * from raw_{spec.name} order by source_line").df()
-            clean, rejected = v.split_rows(raw, spec.schema(conn, today), f"raw_{spec.name}", spec.row_key, today)
-            typed = spec.to_typed(clean, conn)
+            lookup = spec.lookup(conn)
+            clean, rejected = v.split_rows(raw, spec.schema(lookup, today), f"raw_{spec.name}", spec.row_key, today)
+            typed = spec.to_typed(clean, lookup)
             conn.register("typed", typed)
             conn.execute(f"create or replace table clean_{spec.name} as select * from typed")
             conn.register("rejected", rejected)
