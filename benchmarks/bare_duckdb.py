@@ -17,6 +17,9 @@ REPO = Path(__file__).resolve().parent.parent
 DATA, SQL = REPO / "data", REPO / "sql"
 
 TYPED_INPUTS = f"""
+create macro first_day(d) as case length(d) when 10 then d::date when 7 then (d || '-01')::date
+                                         else (d || '-01-01')::date end;
+create macro precision_of(d) as case length(d) when 10 then 'day' when 7 then 'month' else 'year' end;
 create table raw_companies as select * from read_csv('{DATA}/companies.csv', all_varchar = true);
 create table clean_companies as
     select company_id, name, kind, is_big_three = 'true' as is_big_three, aliases from raw_companies;
@@ -27,27 +30,23 @@ create table aliases as
 create table raw_deals as select * from read_csv('{DATA}/deals.csv', all_varchar = true);
 create table clean_deals as
     select d.* replace (
-               case length(announced_on) when 10 then announced_on::date
-                    when 7 then (announced_on || '-01')::date else (announced_on || '-01-01')::date end
-                   as announced_on,
+               first_day(announced_on) as announced_on,
                f.company_id as from_company, t.company_id as to_company,
                amount_usd::double as amount_usd, coalesce(amount_basis, 'total') as amount_basis,
                term_years::double as term_years, is_firm = 'true' as is_firm, compute_gw::double as compute_gw),
-           case length(announced_on) when 10 then 'day' when 7 then 'month' else 'year' end as date_precision
+           precision_of(announced_on) as date_precision
     from raw_deals d
     join aliases f on f.spelling = lower(trim(d.from_company))
     join aliases t on t.spelling = lower(trim(d.to_company));
 create table clean_chip_specs as select * from read_csv('{DATA}/chip_specs.csv', all_varchar = true);
 create table clean_chip_prices as
     select p.* replace (
-               case length(observed_on) when 10 then observed_on::date
-                    when 7 then (observed_on || '-01')::date else (observed_on || '-01-01')::date end
-                   as observed_on,
+               first_day(observed_on) as observed_on,
                chips_per_instance::double as chips_per_instance,
                usd_per_instance_hour::double as usd_per_instance_hour,
                usd_per_chip_hour::double as usd_per_chip_hour),
            'reference' as source,
-           case length(observed_on) when 10 then 'day' when 7 then 'month' else 'year' end as date_precision
+           precision_of(observed_on) as date_precision
     from read_csv('{DATA}/chip_prices.csv', all_varchar = true) p;
 """
 EMPTY_QUARANTINE = """

@@ -5,42 +5,45 @@
 -- investee -> investor; round_trip_ratio = spend_back_usd / capital_usd (NULL when capital_usd = 0);
 -- circular_usd = least(capital_usd, spend_back_usd), the money that can have gone round.
 -- Sums use disclosed amounts; undisclosed flows are counted (undisclosed_flows) and listed in flow_ids.
-with capital as (
+with legs as (
+    -- capital runs investor -> investee, spend-back runs investee -> investor: orient both as a pair
     select
         scenario,
-        from_company as investor,
-        to_company as investee,
-        coalesce(sum(amount_usd), 0) as capital_usd,
-        count(*) filter (where amount_usd is null) as undisclosed,
-        list(flow_id order by flow_id) as flow_ids
+        flow_class,
+        if(flow_class = 'capital', from_company, to_company) as investor,
+        if(flow_class = 'capital', to_company, from_company) as investee,
+        amount_usd,
+        flow_id
     from scenario_flows
-    where flow_class = 'capital'
-    group by all
+    where flow_class in ('capital', 'spend_back')
 ),
 
-spend_back as (
+pairs as (
     select
         scenario,
-        to_company as investor,
-        from_company as investee,
-        coalesce(sum(amount_usd), 0) as spend_back_usd,
-        count(*) filter (where amount_usd is null) as undisclosed,
-        list(flow_id order by flow_id) as flow_ids
-    from scenario_flows
-    where flow_class = 'spend_back'
+        investor,
+        investee,
+        coalesce(sum(amount_usd) filter (where flow_class = 'capital'), 0) as capital_usd,
+        coalesce(sum(amount_usd) filter (where flow_class = 'spend_back'), 0) as spend_back_usd,
+        count(*) filter (where flow_class = 'capital') as capital_flows,
+        count(*) filter (where flow_class = 'spend_back') as spend_back_flows,
+        count(*) filter (where amount_usd is null) as undisclosed_flows,
+        list(flow_id order by flow_class, flow_id) as flow_ids  -- capital flows first, then spend-back
+    from legs
     group by all
 )
 
 select
-    capital.scenario,
-    capital.investor,
-    capital.investee,
-    capital.capital_usd,
-    spend_back.spend_back_usd,
-    spend_back.spend_back_usd / nullif(capital.capital_usd, 0) as round_trip_ratio,
-    least(capital.capital_usd, spend_back.spend_back_usd) as circular_usd,
-    capital.undisclosed + spend_back.undisclosed as undisclosed_flows,
-    list_concat(capital.flow_ids, spend_back.flow_ids) as flow_ids
-from capital
-inner join spend_back using (scenario, investor, investee)
-order by capital.scenario, circular_usd desc, capital.investor, capital.investee
+    scenario,
+    investor,
+    investee,
+    capital_usd,
+    spend_back_usd,
+    spend_back_usd / nullif(capital_usd, 0) as round_trip_ratio,
+    least(capital_usd, spend_back_usd) as circular_usd,
+    undisclosed_flows,
+    flow_ids
+from pairs
+where capital_flows > 0
+  and spend_back_flows > 0
+order by scenario, circular_usd desc, investor, investee
