@@ -7,7 +7,6 @@ the 2.0 format.
 """
 
 import os
-import shutil
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -33,24 +32,29 @@ def build_publish_asset(tables: list[str]) -> dg.AssetsDefinition:
     )
     def published_snapshot(context: dg.AssetExecutionContext, settings: PipelineSettings,
                            duckdb: DuckDBResource) -> dg.MaterializeResult:
-        out = settings.published_dir
-        out.mkdir(parents=True, exist_ok=True)
+        out, parquet = settings.published_dir, settings.published_dir / "parquet"
+        parquet.mkdir(parents=True, exist_ok=True)
         suffix = f".{context.run.run_id}.tmp"
-        new_db, new_parquet = out / f".{SNAPSHOT_NAME}{suffix}", out / f".parquet{suffix}"
-        new_parquet.mkdir()
+        new_db = out / f".{SNAPSHOT_NAME}{suffix}"
+        new_files = {parquet / f"{t}.parquet": parquet / f".{t}.parquet{suffix}" for t in tables}
         try:
             with duckdb.get_connection() as conn:
                 conn.execute(f"attach '{new_db}' as snapshot (storage_version '{STORAGE_VERSION}')")
-                for table in tables:
+                for table, tmp in zip(tables, new_files.values()):
                     conn.execute(f"create table snapshot.main.{table} as select * from main.{table}")
-                    conn.execute(f"copy main.{table} to '{new_parquet / table}.parquet' (format parquet)")
+                    conn.execute(f"copy main.{table} to '{tmp}' (format parquet)")
                 conn.execute("detach snapshot")
                 counts = {t: conn.execute(f"select count(*) from main.{t}").fetchone()[0] for t in tables}
+            # Each rename is atomic: a reader sees the whole old file or the whole new one.
             os.replace(new_db, out / SNAPSHOT_NAME)
-            _swap_dir(new_parquet, out / "parquet")
+            for final, tmp in new_files.items():
+                os.replace(tmp, final)
+            for stale in set(parquet.glob("*.parquet")) - set(new_files):
+                stale.unlink()
         finally:
             new_db.unlink(missing_ok=True)
-            shutil.rmtree(new_parquet, ignore_errors=True)
+            for tmp in new_files.values():
+                tmp.unlink(missing_ok=True)
         context.log.info(f"Published {len(tables)} tables to {out}")
         return dg.MaterializeResult(metadata={
             "path": dg.MetadataValue.path(str(out / SNAPSHOT_NAME)),
@@ -59,13 +63,3 @@ def build_publish_asset(tables: list[str]) -> dg.AssetsDefinition:
         })
 
     return published_snapshot
-
-
-def _swap_dir(new: os.PathLike, target: os.PathLike) -> None:
-    """Put directory `new` where `target` is; each step is a rename, so readers see old or new files."""
-    old = f"{target}.old"
-    shutil.rmtree(old, ignore_errors=True)
-    if os.path.exists(target):
-        os.replace(target, old)
-    os.replace(new, target)
-    shutil.rmtree(old, ignore_errors=True)

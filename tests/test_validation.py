@@ -1,0 +1,45 @@
+"""The parsing and splitting helpers behind the pandera checks, called directly."""
+
+from datetime import date
+
+import pandas as pd
+
+from pipelines import validation as v
+
+
+def text(values):
+    return pd.Series(values, dtype="str")
+
+
+def test_partial_dates_keep_their_precision_and_reject_the_rest():
+    days, precision = v.parse_partial_date(text(["2025-09-22", "2025-09", "2025", "2025-13", "Sept 2025", None]))
+    assert list(days[:3]) == [date(2025, 9, 22), date(2025, 9, 1), date(2025, 1, 1)]
+    assert days[3:].isna().all()
+    assert list(precision[:3]) == ["day", "month", "year"] and precision[3:].isna().all()
+
+
+def test_numbers_are_plain_numbers_only():
+    assert v.is_number(text(["12", "1.5e9", " 7 ", "5 billion", "1,000", None])).tolist() == [
+        True, True, True, False, False, False]
+
+
+def test_alias_map_resolves_every_spelling_case_insensitively():
+    companies = pd.DataFrame({"company_id": ["amazon"], "name": ["Amazon"], "aliases": ["Amazon (AWS);AWS"]})
+    aliases = v.alias_map(companies)
+    assert {aliases[s] for s in ("amazon", "amazon (aws)", "aws")} == {"amazon"}
+    assert v.normalise_name(text(["  AWS "])).map(aliases).tolist() == ["amazon"]
+
+
+def test_split_rows_rejects_rows_that_only_point_at_a_rejected_row():
+    raw = pd.DataFrame({"source_line": [2, 3, 4], "flow_id": ["a", "b", "c"], "n": ["1", "-1", "2"],
+                        "superseded_by": [None, None, "b"]}).astype({"flow_id": "str", "n": "str",
+                                                                     "superseded_by": "str"})
+    schema = v.pa.DataFrameSchema(
+        {"n": v._number()},
+        checks=[v._check("successor_missing", lambda d: d.superseded_by.isna() | d.superseded_by.isin(d.flow_id))])
+    clean, rejected = v.split_rows(raw, schema, "raw_x", "flow_id", date(2026, 1, 1))
+    assert clean["flow_id"].tolist() == ["a"]
+    assert rejected[["row_ref", "check_name", "reason"]].values.tolist() == [
+        ["line 3: b", "negative", "n '-1' is negative"],
+        ["line 4: c", "successor_missing", "superseded_by 'b' names no flow in this file (or one that was rejected)"],
+    ]
