@@ -22,9 +22,9 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 
 install: $(BIN)/.installed $(DAGSTER_HOME)/dagster.yaml
 
-## run: the daily job on the bundled data, then a summary of what was published
+## run: today's daily job (prices recorded under today's UTC date), then a summary of what was published
 run: install
-	@$(BIN)/dg launch --job daily_job || { \
+	@$(BIN)/dg launch --job daily_job --partition $$(date -u +%F) || { \
 	  echo "\nThe daily job failed: the failing step's error is above. The last published snapshot is unchanged."; \
 	  exit 1; }
 	$(BIN)/python -m pipelines.summary

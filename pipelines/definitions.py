@@ -7,16 +7,20 @@ from collections.abc import Mapping
 import dagster as dg
 
 from pipelines.assets.ingest import ingest_assets
+from pipelines.assets.prices import build_price_asset
 from pipelines.assets.publish import build_publish_asset
 from pipelines.assets.sql_models import build_sql_assets
-from pipelines.assets.validate import EXTRA_TABLES, validation_assets, validation_checks
+from pipelines.assets.validate import EXTRA_TABLES, build_validations
 from pipelines.resources import build_resources
 from pipelines.schedules import daily_job, daily_refresh
 
 
 def build_defs(resources: Mapping[str, object] | None = None) -> dg.Definitions:
     """All definitions; tests pass their own resources instead of the ones from AIINFRA_* settings."""
-    python_assets = [*ingest_assets, *validation_assets]
+    resources = dict(resources) if resources is not None else build_resources()
+    price_assets = [build_price_asset(source) for source in resources["settings"].price_sources]
+    validation_assets, validation_checks = build_validations([a.key.to_user_string() for a in price_assets])
+    python_assets = [*ingest_assets, *price_assets, *validation_assets]
     upstream = {a.key.to_user_string(): a.key.to_user_string() for a in python_assets} | EXTRA_TABLES
     sql_assets = build_sql_assets(upstream)
     return dg.Definitions(
@@ -25,7 +29,7 @@ def build_defs(resources: Mapping[str, object] | None = None) -> dg.Definitions:
         asset_checks=validation_checks,
         jobs=[daily_job],
         schedules=[daily_refresh],
-        resources=dict(resources) if resources is not None else build_resources(),
+        resources=resources,
         # One step at a time in the run's own process: the steps share one DuckDB file, so they could
         # not run in parallel anyway, and a subprocess per step costs ~2.5 s each here.
         executor=dg.in_process_executor,

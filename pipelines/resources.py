@@ -9,9 +9,19 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.prices.http import HttpClient
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
 SQL_DIR = REPO_ROOT / "sql"
+
+
+PRICE_SOURCES = ("snapshot", "skypilot", "azure", "aws")
+SKYPILOT_URL = "https://raw.githubusercontent.com/skypilot-org/skypilot-catalog/master/catalogs"
+SKYPILOT_CLOUDS = ("aws", "gcp", "azure", "lambda", "runpod", "nebius", "oci", "vast", "shadeform")
+AZURE_URL = "https://prices.azure.com"
+AWS_URL = "https://pricing.us-east-1.amazonaws.com"
+AWS_REGIONS = ("us-east-1", "us-west-2")
 
 
 class PipelineSettings(dg.ConfigurableResource):
@@ -20,6 +30,12 @@ class PipelineSettings(dg.ConfigurableResource):
     warehouse_dir: str
     deals_source: str
     data_dir: str = str(DATA_DIR)
+    price_sources: list[str] = ["snapshot"]
+    skypilot_url: str = SKYPILOT_URL
+    skypilot_clouds: list[str] = list(SKYPILOT_CLOUDS)
+    azure_url: str = AZURE_URL
+    aws_url: str = AWS_URL
+    aws_regions: list[str] = list(AWS_REGIONS)
 
     @property
     def warehouse_db(self) -> Path:
@@ -33,14 +49,29 @@ class PipelineSettings(dg.ConfigurableResource):
         return str(Path(self.data_dir) / name)
 
 
+def _names(env: Mapping[str, str], key: str, default: tuple[str, ...]) -> list[str]:
+    return [n.strip() for n in (env.get(key) or ",".join(default)).split(",") if n.strip()]
+
+
 def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, dg.ConfigurableResource]:
     """The resources for a run, from AIINFRA_* settings (unset ones take their documented defaults)."""
-    warehouse_dir = Path(env.get("AIINFRA_WAREHOUSE_DIR") or "warehouse").resolve()
+    price_sources = _names(env, "AIINFRA_PRICE_SOURCES", ("snapshot",))
+    unknown = sorted(set(price_sources) - set(PRICE_SOURCES)) or ([] if price_sources else ["(none)"])
+    if unknown:
+        raise ValueError(f"AIINFRA_PRICE_SOURCES: unknown source(s) {', '.join(unknown)}; "
+                         f"choose from {', '.join(PRICE_SOURCES)}")
     settings = PipelineSettings(
-        warehouse_dir=str(warehouse_dir),
+        warehouse_dir=str(Path(env.get("AIINFRA_WAREHOUSE_DIR") or "warehouse").resolve()),
         deals_source=env.get("AIINFRA_DEALS_SOURCE") or str(DATA_DIR / "deals.csv"),
+        price_sources=price_sources,
+        skypilot_url=env.get("AIINFRA_SKYPILOT_URL") or SKYPILOT_URL,
+        skypilot_clouds=_names(env, "AIINFRA_SKYPILOT_CLOUDS", SKYPILOT_CLOUDS),
+        azure_url=env.get("AIINFRA_AZURE_URL") or AZURE_URL,
+        aws_url=env.get("AIINFRA_AWS_URL") or AWS_URL,
+        aws_regions=_names(env, "AIINFRA_AWS_REGIONS", AWS_REGIONS),
     )
     return {
         "settings": settings,
         "duckdb": DuckDBResource(database=str(settings.warehouse_db)),
+        "http": HttpClient(),
     }

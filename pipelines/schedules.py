@@ -10,10 +10,14 @@ daily_job = dg.define_asset_job(
     config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
 )
 
-daily_refresh = dg.ScheduleDefinition(
+@dg.schedule(
     name="daily_refresh",
     job=daily_job,
     cron_schedule="0 6 * * *",
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
+def daily_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    """Today's run: prices are recorded under the day they were fetched."""
+    day = context.scheduled_execution_time.date().isoformat()
+    return dg.RunRequest(run_key=day, partition_key=day)

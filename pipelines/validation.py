@@ -59,9 +59,10 @@ REASONS = {
     "alias_taken": "alias {value!r} already belongs to another company",
     "unknown_pricing": "pricing {value!r} is not one of " + ", ".join(PRICINGS),
     "unknown_chip": "chip {value!r} has no row in data/chip_specs.csv",
+    "unmapped_accelerator": "accelerator {value!r} has no canonical chip in data/accelerators.csv",
     "price_too_high": "{column} {value!r} is over $1,000 per chip-hour",
     "no_price": "neither usd_per_instance_hour nor usd_per_chip_hour is given",
-    "duplicate_observation": "the same source, day, provider, region, instance type and pricing appears twice",
+    "duplicate_observation": "the same source, day, provider, region, zone, instance type and pricing appears twice",
 }
 
 # Row checks that look at several columns report the row once, under these columns.
@@ -74,7 +75,8 @@ WIDE_CHECK_COLUMNS = {
     "per_year_without_term": ["amount_basis", "term_years"],
     "alias_taken": ["aliases"],
     "no_price": ["usd_per_instance_hour", "usd_per_chip_hour"],
-    "duplicate_observation": ["observed_on", "provider", "region", "instance_type", "pricing"],
+    "unmapped_accelerator": ["accelerator"],
+    "duplicate_observation": ["observed_on", "provider", "region", "zone", "instance_type", "pricing"],
 }
 
 
@@ -228,7 +230,7 @@ def chip_specs_schema() -> pa.DataFrameSchema:
 
 def chip_prices_schema(chips: set[str], today: date) -> pa.DataFrameSchema:
     per_chip_cap = _check("price_too_high", lambda s: ~(as_number(s) > MAX_USD_PER_CHIP_HOUR))
-    key = ["source", "observed_on", "provider", "region", "instance_type", "pricing"]
+    key = ["source", "observed_on", "provider", "region", "zone", "instance_type", "pricing"]
     return pa.DataFrameSchema(
         {
             "source": _text(required=True),
@@ -236,7 +238,7 @@ def chip_prices_schema(chips: set[str], today: date) -> pa.DataFrameSchema:
             "provider": _text(required=True),
             "region": _text(),
             "instance_type": _text(required=True),
-            "chip": _text(_in("unknown_chip", chips), required=True),
+            "chip": _text(_in("unknown_chip", chips)),
             "chips_per_instance": _number(_check("not_positive", lambda s: ~(as_number(s) <= 0)), required=True),
             "pricing": _text(_in("unknown_pricing", PRICINGS), required=True),
             "usd_per_instance_hour": _number(_check("not_positive", lambda s: ~(as_number(s) <= 0))),
@@ -244,10 +246,11 @@ def chip_prices_schema(chips: set[str], today: date) -> pa.DataFrameSchema:
             "source_url": _text(_url, required=True),
         },
         checks=[
+            _check("unmapped_accelerator", lambda d: d.chip.notna()),
             _check("no_price", lambda d: d.usd_per_instance_hour.notna() | d.usd_per_chip_hour.notna()),
             _check("price_too_high", lambda d: ~(as_number(d.usd_per_instance_hour)
                                                   / as_number(d.chips_per_instance) > MAX_USD_PER_CHIP_HOUR)),
-            _check("duplicate_observation", lambda d: ~d[key].fillna("").duplicated()),
+            _check("duplicate_observation", lambda d: ~d[[c for c in key if c in d]].fillna("").duplicated()),
         ],
         strict=False,
     )

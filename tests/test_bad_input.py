@@ -57,7 +57,7 @@ def write_deals(path, rows):
 @pytest.fixture
 def bad_input_run(tmp_path):
     rows = GOOD + EXTRA_GOOD + [good_row(flow_id, **changes) for flow_id, changes, _, _ in DEFECTS]
-    pipeline = Pipeline(tmp_path / "warehouse", data_dir=SMALL,
+    pipeline = Pipeline(tmp_path / "warehouse", data_dir=SMALL, price_sources=[],
                         deals_source=str(write_deals(tmp_path / "deals.csv", rows)))
     result = pipeline.run()
     return pipeline, result, rows
@@ -96,7 +96,7 @@ def test_good_rows_are_all_published_and_nothing_is_lost(bad_input_run):
 
 
 def test_unreadable_source_fails_its_step_and_keeps_the_last_snapshot(tmp_path):
-    pipeline = Pipeline(tmp_path / "warehouse", data_dir=SMALL)
+    pipeline = Pipeline(tmp_path / "warehouse", data_dir=SMALL, price_sources=[])
     assert pipeline.run().success
     before = published_fingerprint(pipeline.snapshot.parent)
 
@@ -121,7 +121,7 @@ def test_unreadable_source_fails_its_step_and_keeps_the_last_snapshot(tmp_path):
 
 
 def test_mostly_rejected_source_stops_the_run_before_publish(tmp_path):
-    pipeline = Pipeline(tmp_path / "warehouse", data_dir=SMALL)
+    pipeline = Pipeline(tmp_path / "warehouse", data_dir=SMALL, price_sources=[])
     assert pipeline.run().success
     before = published_fingerprint(pipeline.snapshot.parent)
 
@@ -142,6 +142,6 @@ def test_a_rejected_company_alias_clash_is_quarantined(tmp_path):
     shutil.copytree(SMALL, data)
     with (data / "companies.csv").open("a") as f:
         f.write("neo2,Neo Two,neocloud,false,Neo\n")  # 'Neo' already belongs to neo
-    pipeline = Pipeline(tmp_path / "warehouse", data_dir=data)
+    pipeline = Pipeline(tmp_path / "warehouse", data_dir=data, price_sources=[])
     assert pipeline.run().success
     assert pipeline.query("select row_ref, check_name from quarantine") == [("line 7: neo2", "alias_taken")]

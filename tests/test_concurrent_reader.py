@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import duckdb
-from conftest import Pipeline
+from conftest import TODAY, Pipeline
 
 REPO = Path(__file__).parent.parent
 
@@ -50,7 +50,7 @@ def test_job_publishes_while_a_reader_holds_the_snapshot(tmp_path):
            "AIINFRA_DEALS_SOURCE": str(smaller)}
     try:
         job = subprocess.run(
-            [Path(sys.executable).parent / "dg", "launch", "--job", "daily_job"],
+            [Path(sys.executable).parent / "dg", "launch", "--job", "daily_job", "--partition", TODAY],
             cwd=REPO, env=env, capture_output=True, text=True, timeout=300, start_new_session=True)
     finally:
         done.set()

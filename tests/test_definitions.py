@@ -53,16 +53,18 @@ def test_every_asset_is_described_grouped_owned_and_in_the_duckdb_pool():
         assert checks.op.pool == "duckdb"
 
 
-def test_daily_refresh_runs_the_whole_job_at_six_utc_by_default():
+def test_daily_refresh_runs_the_whole_job_for_today_at_six_utc_by_default():
     assert daily_refresh.cron_schedule == "0 6 * * *"
     assert daily_refresh.execution_timezone == "UTC"
     assert daily_refresh.default_status == dg.DefaultScheduleStatus.RUNNING
     assert daily_refresh.job_name == "daily_job"
-    context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 3, 2, 6, tzinfo=timezone.utc))
-    [request] = daily_refresh.evaluate_tick(context).run_requests
-    assert request.job_name in (None, "daily_job")
-    job = build_defs().resolve_job_def("daily_job")
-    assert {n.name for n in job.graph.node_defs} >= {"published_snapshot", "raw_deals", "round_trips"}
+    defs = build_defs()
+    context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 3, 2, 6, tzinfo=timezone.utc),
+                                        repository_def=defs.get_repository_def())
+    [request] = defs.get_schedule_def("daily_refresh").evaluate_tick(context).run_requests
+    assert request.partition_key == "2026-03-02"  # prices are recorded under the day they are fetched
+    job = defs.resolve_job_def("daily_job")
+    assert {n.name for n in job.graph.node_defs} >= {"published_snapshot", "raw_deals", "snapshot_prices"}
 
 
 def test_instance_serialises_warehouse_writers_and_has_telemetry_off():

@@ -24,7 +24,8 @@ B = Decimal(10) ** 9
 def published(tmp_path_factory):
     from conftest import SMALL, Pipeline
 
-    pipeline = Pipeline(warehouse_dir=tmp_path_factory.mktemp("small") / "warehouse", data_dir=SMALL)
+    pipeline = Pipeline(warehouse_dir=tmp_path_factory.mktemp("small") / "warehouse", data_dir=SMALL,
+                        price_sources=[])
     result = pipeline.run()
     assert result.success
     return pipeline

@@ -5,6 +5,7 @@ Rejected rows are kept, one line per failed check, with the whole record and a r
 when most rows of a source were rejected: that is a broken file, not a few bad rows.
 """
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -17,6 +18,8 @@ import pandera.pandas as pa
 from dagster_duckdb import DuckDBResource
 
 from pipelines import validation as v
+from pipelines.partitions import daily_partitions
+from pipelines.prices.observations import RAW_PRICE_DDL
 from pipelines.warehouse import table_metadata
 
 MAX_REJECTED_SHARE = 0.5
@@ -60,6 +63,10 @@ def _type_chip_prices(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
                         **{c: v.as_number(clean[c]) for c in numeric})
 
 
+def _known_chips(conn: DuckDBPyConnection) -> set[str]:
+    return {chip for (chip,) in conn.execute("select chip from clean_chip_specs").fetchall()}
+
+
 @dataclass(frozen=True)
 class Validation:
     name: str  # validates raw_<name> into clean_<name> and quarantined_<name>
@@ -69,6 +76,8 @@ class Validation:
     description: str
     needs: str | None = None  # a clean table the checks look values up in
     lookup: Callable[[DuckDBPyConnection], Any] = lambda conn: None
+    partitions_def: dg.PartitionsDefinition | None = None  # daily: validate and replace one day's rows
+    upstream: list[str] | None = None  # assets it reads, when not raw_<name> (+ clean_<needs>)
 
 
 VALIDATIONS = [
@@ -84,41 +93,75 @@ VALIDATIONS = [
                "Chip specifications that pass validation, typed."),
     Validation(
         "chip_prices", "instance_type", v.chip_prices_schema, _type_chip_prices,
-        "Hourly price observations that pass validation, typed.",
-        needs="chip_specs",
-        lookup=lambda conn: {chip for (chip,) in conn.execute("select chip from clean_chip_specs").fetchall()},
+        "Curated hourly price observations (source `reference`) that pass validation, typed.",
+        needs="chip_specs", lookup=_known_chips,
     ),
 ]
 
+PRICE_OBSERVATIONS = Validation(
+    "price_observations", "instance_type", v.chip_prices_schema, _type_chip_prices,
+    "Each day's price observations from the price sources that pass validation, typed; history kept by run_day.",
+    lookup=_known_chips, partitions_def=daily_partitions,
+)
 
-def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
+
+def _replace_rows(conn, table: str, frame: str, day: str | None) -> None:
+    """Replace `table` with `frame`; for a daily table, replace only the rows of `day`."""
+    if day is None:
+        conn.execute(f"create or replace table {table} as select * from {frame}")
+        return
+    conn.execute(f"create table if not exists {table} as select *, null::date as run_day from {frame} limit 0")
+    conn.execute(f"delete from {table} where run_day = ?", [day])
+    conn.execute(f"insert into {table} by name select *, ?::date as run_day from {frame}", [day])
+
+
+QUARANTINE_TYPES = """
+    select source_table::varchar as source_table, row_ref::varchar as row_ref, source_line::integer as source_line,
+           column_name::varchar as column_name, check_name::varchar as check_name,
+           failure_value::varchar as failure_value, reason::varchar as reason, record::json as record,
+           detected_at::date as detected_at
+    from rejected
+"""
+
+
+def build_validation_asset(spec: Validation) -> tuple[dg.AssetsDefinition, dg.AssetChecksDefinition]:
+    partitioned = spec.partitions_def is not None
+
+    def rows_of_this_run(context) -> tuple[str, str | None]:
+        """The raw rows this run validates (all of them, or one day's) and that day."""
+        if not partitioned:
+            return f"select * from raw_{spec.name} order by source_line", None
+        # Each source numbers its own rows; number the day's rows again so quarantine can count them.
+        return (f"select * exclude (run_day, source_line), "
+                f"row_number() over (order by fetched_by, source_line) as source_line "
+                f"from raw_{spec.name} where run_day = '{context.partition_key}' order by source_line",
+                context.partition_key)
+
     @dg.asset(
         name=f"clean_{spec.name}",
-        deps=[f"raw_{spec.name}", *([f"clean_{spec.needs}"] if spec.needs else [])],
+        deps=spec.upstream or [f"raw_{spec.name}", *([f"clean_{spec.needs}"] if spec.needs else [])],
         group_name="validate",
         kinds={"pandera", "duckdb"},
         owners=["team:data"],
         description=spec.description + f" Rejected rows go to quarantined_{spec.name}.",
+        partitions_def=spec.partitions_def,
         pool="duckdb",
     )
     def _clean(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-        today = _today()
+        query, day = rows_of_this_run(context)
+        checked_on = date.fromisoformat(day) if day else _today()
         with duckdb.get_connection() as conn:
-            raw = conn.execute(f"select * from raw_{spec.name} order by source_line").df()
+            if partitioned:  # a day on which no price source ran still gets its (empty) tables
+                conn.execute(RAW_PRICE_DDL)
+            raw = conn.execute(query).df()
             lookup = spec.lookup(conn)
-            clean, rejected = v.split_rows(raw, spec.schema(lookup, today), f"raw_{spec.name}", spec.row_key, today)
-            typed = spec.to_typed(clean, lookup)
-            conn.register("typed", typed)
-            conn.execute(f"create or replace table clean_{spec.name} as select * from typed")
+            clean, rejected = v.split_rows(raw, spec.schema(lookup, checked_on), f"raw_{spec.name}",
+                                           spec.row_key, checked_on)
+            conn.register("typed", spec.to_typed(clean, lookup))
+            _replace_rows(conn, f"clean_{spec.name}", "typed", day)
             conn.register("rejected", rejected)
-            conn.execute(
-                f"create or replace table quarantined_{spec.name} as "
-                "select source_table::varchar as source_table, row_ref::varchar as row_ref, "
-                "source_line::integer as source_line, column_name::varchar as column_name, "
-                "check_name::varchar as check_name, failure_value::varchar as failure_value, "
-                "reason::varchar as reason, record::json as record, detected_at::date as detected_at "
-                "from rejected"
-            )
+            conn.execute(f"create or replace temp view rejected_typed as {QUARANTINE_TYPES}")
+            _replace_rows(conn, f"quarantined_{spec.name}", "rejected_typed", day)
             metadata = table_metadata(conn, f"clean_{spec.name}")
         rejected_rows = rejected["source_line"].nunique()
         if rejected_rows:
@@ -137,13 +180,16 @@ def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
         name="mostly_accepted",
         blocking=True,
         description=f"Fails, and stops the run before publish, when more than half of raw_{spec.name} was rejected.",
+        partitions_def=spec.partitions_def,
         pool="duckdb",
     )
-    def _mostly_accepted(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    def _mostly_accepted(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource) -> dg.AssetCheckResult:
+        scope = f"where run_day = '{context.partition_key}'" if partitioned else ""
         with duckdb.get_connection() as conn:
-            rows_in = conn.execute(f"select count(*) from raw_{spec.name}").fetchone()[0]
-            rejected = conn.execute(f"select count(distinct source_line) from quarantined_{spec.name}").fetchone()[0]
-        share = rejected / rows_in if rows_in else 1.0
+            rows_in = conn.execute(f"select count(*) from raw_{spec.name} {scope}").fetchone()[0]
+            rejected = conn.execute(
+                f"select count(distinct source_line) from quarantined_{spec.name} {scope}").fetchone()[0]
+        share = rejected / rows_in if rows_in else 0.0
         return dg.AssetCheckResult(
             passed=share <= MAX_REJECTED_SHARE,
             severity=dg.AssetCheckSeverity.ERROR,
@@ -155,8 +201,12 @@ def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
     return _clean, _mostly_accepted
 
 
-validation_assets, validation_checks = zip(*(build_validation_asset(s) for s in VALIDATIONS))
-validation_assets, validation_checks = list(validation_assets), list(validation_checks)
+def build_validations(price_assets: list[str]) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
+    """The validation assets; `price_assets` are the daily price-source assets in use."""
+    specs = [*VALIDATIONS, dataclasses.replace(PRICE_OBSERVATIONS, upstream=[*price_assets, "clean_chip_specs"])]
+    assets, checks = zip(*(build_validation_asset(s) for s in specs))
+    return list(assets), list(checks)
+
 
 # Tables each validation asset writes besides its own: lets the SQL factory find its dependencies.
-EXTRA_TABLES = {f"quarantined_{s.name}": f"clean_{s.name}" for s in VALIDATIONS}
+EXTRA_TABLES = {f"quarantined_{s.name}": f"clean_{s.name}" for s in [*VALIDATIONS, PRICE_OBSERVATIONS]}

@@ -1,0 +1,1 @@
+"""Accelerator price sources: one HTTP client, one parser per real format, one accelerator mapping."""
