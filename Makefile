@@ -8,6 +8,9 @@ export DAGSTER_HOME := $(CURDIR)/.dagster
 # Commands below run from .venv/bin: say so, as an activated environment would (dg checks it).
 export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 
+# INFO, not DEBUG: the screen shows progress and a failing step's error, not every event.
+INFO_LOGS := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
 .PHONY: run test ui bench clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
@@ -24,7 +27,7 @@ install: $(BIN)/.installed $(DAGSTER_HOME)/dagster.yaml
 
 ## run: today's daily job (prices recorded under today's UTC date), then a summary of what was published
 run: install
-	@$(BIN)/dg launch --job daily_job --partition $$(date -u +%F) || { \
+	@$(BIN)/dg launch --job daily_job --partition $$(date -u +%F) --config-json '$(INFO_LOGS)' || { \
 	  echo "\nThe daily job failed: the failing step's error is above. The last published snapshot is unchanged."; \
 	  exit 1; }
 	$(BIN)/python -m pipelines.summary

@@ -6,8 +6,6 @@ daily_job = dg.define_asset_job(
     "daily_job",
     selection=dg.AssetSelection.all(),
     description="Ingest, validate, model, compute the metrics and publish the snapshot.",
-    # INFO, not DEBUG: on `make run` the screen shows progress and any failing step's error, not every event.
-    config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
 )
 
 @dg.schedule(

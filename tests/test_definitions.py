@@ -61,7 +61,7 @@ def test_daily_refresh_runs_the_whole_job_for_today_at_six_utc_by_default():
     defs = build_defs()
     context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 3, 2, 6, tzinfo=timezone.utc),
                                         repository_def=defs.get_repository_def())
-    [request] = defs.get_schedule_def("daily_refresh").evaluate_tick(context).run_requests
+    [request] = daily_refresh.evaluate_tick(context).run_requests
     assert request.partition_key == "2026-03-02"  # prices are recorded under the day they are fetched
     job = defs.resolve_job_def("daily_job")
     assert {n.name for n in job.graph.node_defs} >= {"published_snapshot", "raw_deals", "snapshot_prices"}

@@ -179,12 +179,12 @@ def build_validation_asset(spec: Validation) -> tuple[dg.AssetsDefinition, dg.As
         asset=_clean,
         name="mostly_accepted",
         blocking=True,
-        description=f"Fails, and stops the run before publish, when more than half of raw_{spec.name} was rejected.",
-        partitions_def=spec.partitions_def,
+        description=f"Fails, and stops the run before publish, when more than half of raw_{spec.name} "
+                    "(for a daily table: of the run's day) was rejected.",
         pool="duckdb",
     )
     def _mostly_accepted(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource) -> dg.AssetCheckResult:
-        scope = f"where run_day = '{context.partition_key}'" if partitioned else ""
+        scope = f"where run_day = '{context.op_execution_context.partition_key}'" if partitioned else ""
         with duckdb.get_connection() as conn:
             rows_in = conn.execute(f"select count(*) from raw_{spec.name} {scope}").fetchone()[0]
             rejected = conn.execute(

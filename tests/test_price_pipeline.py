@@ -1,0 +1,155 @@
+"""The whole daily job with the live price sources pointed at a local server in the real formats."""
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import duckdb
+import pytest
+from conftest import Pipeline, failed_steps, published_fingerprint
+from werkzeug import Request, Response
+
+from pipelines.resources import DATA_DIR
+
+RECORDINGS = DATA_DIR / "price_snapshots"
+MANIFEST = json.loads((RECORDINGS / "manifest.json").read_text())
+LIVE = ["skypilot", "azure", "aws"]
+
+
+def scale_csv(text: str, scale: float) -> str:
+    rows = list(csv.DictReader(io.StringIO(text)))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: f"{float(v) * scale}" if k in ("Price", "SpotPrice") and v else v for k, v in row.items()})
+    return out.getvalue()
+
+
+def scale_aws(offer: dict, scale: float) -> dict:
+    for terms in offer["terms"].values():
+        for offers in terms.values():
+            for term in offers.values():
+                for dimension in term["priceDimensions"].values():
+                    usd = dimension["pricePerUnit"]
+                    usd["USD"] = f"{float(usd['USD']) * scale:.10f}"
+    return offer
+
+
+def serve_recordings(httpserver, scale: float = 1.0) -> None:
+    """The bundled recordings at the real URL paths, with every price multiplied by `scale`."""
+    pages = [json.loads((RECORDINGS / p).read_text()) for p in MANIFEST["azure_pages"]]
+    for page in pages:
+        for item in page["Items"]:
+            item["retailPrice"] *= scale
+            item["unitPrice"] *= scale
+    by_skip = {"0": pages[0]} | {
+        parse_qs(urlsplit(page["NextPageLink"]).query)["$skip"][0]: pages[i + 1]
+        for i, page in enumerate(pages[:-1])}
+
+    def azure(request: Request) -> Response:
+        return Response(json.dumps(by_skip[request.args.get("$skip", "0")]), content_type="application/json")
+
+    def files(request: Request) -> Response:
+        for root in ("skypilot", "aws"):
+            path = RECORDINGS / root / request.path.lstrip("/")
+            if path.name == "vms.csv" and path.is_file():
+                return Response(scale_csv(path.read_text(), scale), content_type="text/csv")
+            if path.name == "index.json" and path.is_file():
+                return Response(json.dumps(scale_aws(json.loads(path.read_text()), scale), indent=2,
+                                           separators=(",", " : ")), content_type="application/json")
+            if path.is_file():
+                return Response(path.read_bytes(), content_type="application/json")
+        return Response("not found", status=404)
+
+    httpserver.expect_request("/api/retail/prices").respond_with_handler(azure)
+    httpserver.expect_request(re.compile(r"^/(catalogs|offers)/.*")).respond_with_handler(files)
+
+
+def live_pipeline(tmp_path, httpserver, **overrides) -> Pipeline:
+    base = httpserver.url_for("").rstrip("/")
+    return Pipeline(tmp_path / "warehouse", price_sources=LIVE, settings_overrides={
+        "skypilot_url": f"{base}/catalogs", "skypilot_clouds": MANIFEST["skypilot_clouds"],
+        "azure_url": base, "aws_url": base, "aws_regions": MANIFEST["aws_regions"], **overrides})
+
+
+def test_live_sources_publish_their_prices(tmp_path, httpserver):
+    serve_recordings(httpserver)
+    pipeline = live_pipeline(tmp_path, httpserver)
+    assert pipeline.run("2026-11-20").success
+    rows = pipeline.query("select source, count(*), min(observed_on)::varchar, max(observed_on)::varchar "
+                          "from chip_prices where source <> 'reference' group by 1 order by 1")
+    assert [r[0] for r in rows] == ["aws", "azure", "skypilot"]
+    assert all(r[1] > 10 and r[2] == r[3] == "2026-11-20" for r in rows)
+    urls = [u for (u,) in pipeline.query("select distinct source_url from chip_prices where source = 'azure' "
+                                          "order by 1")]
+    assert len(urls) == 3 and all(u.startswith(httpserver.url_for("/api/retail/prices")) for u in urls)
+    assert pipeline.query("select usd_per_instance_hour from chip_prices where source = 'aws' and "
+                          "instance_type = 'p5.48xlarge' and region = 'us-east-1' and pricing = 'on_demand'") \
+        == [(55.044,)]
+
+
+def test_days_accumulate_and_a_rerun_replaces_only_its_day(tmp_path, httpserver):
+    pipeline = live_pipeline(tmp_path, httpserver)
+    serve_recordings(httpserver)
+    assert pipeline.run("2026-11-20").success
+    day_one = pipeline.query("select * from chip_prices where observed_on = '2026-11-20' order by all")
+
+    httpserver.clear_all_handlers()
+    serve_recordings(httpserver, scale=2.0)
+    assert pipeline.run("2026-11-21").success
+    day_two = pipeline.query("select * from chip_prices where observed_on = '2026-11-21' order by all")
+    assert len(day_two) == len(day_one)
+    assert pipeline.query("select * from chip_prices where observed_on = '2026-11-20' order by all") == day_one
+
+    httpserver.clear_all_handlers()
+    serve_recordings(httpserver, scale=3.0)
+    assert pipeline.run("2026-11-20").success  # re-run day one with new prices
+    assert pipeline.query("select * from chip_prices where observed_on = '2026-11-21' order by all") == day_two
+    [(ratio,)] = pipeline.query(
+        "select round(max(usd_per_instance_hour) filter (observed_on = '2026-11-20') "
+        "/ max(usd_per_instance_hour) filter (observed_on = '2026-11-21'), 6) from chip_prices "
+        "where source = 'aws' and instance_type = 'p5.48xlarge' and region = 'us-east-1' and pricing = 'on_demand'")
+    assert ratio == 1.5  # day one now holds the 3x prices, day two still the 2x ones
+    assert pipeline.query("select count(*) from chip_prices where observed_on = '2026-11-20'") == [(len(day_one),)]
+
+
+def test_a_failing_source_fails_its_step_others_record_and_published_prices_stay(tmp_path, httpserver):
+    serve_recordings(httpserver)
+    pipeline = live_pipeline(tmp_path, httpserver)
+    assert pipeline.run("2026-11-20").success
+    before = published_fingerprint(pipeline.snapshot.parent)
+
+    pipeline.settings_overrides["aws_regions"] = ["us-east-1", "ap-south-7"]
+    result = pipeline.run("2026-11-21")
+    assert not result.success and failed_steps(result) == ["aws_prices"]
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert "Price source aws failed" in str(failure.event_specific_data.error)
+    assert "region 'ap-south-7' is not in the region index" in str(failure.event_specific_data.error)
+    with duckdb.connect(str(pipeline.settings.warehouse_db), read_only=True) as conn:
+        recorded = conn.execute("select fetched_by, count(*) from raw_price_observations "
+                                "where run_day = '2026-11-21' group by 1 order by 1").fetchall()
+    assert [r[0] for r in recorded] == ["azure", "skypilot"]
+    assert published_fingerprint(pipeline.snapshot.parent) == before
+
+
+@pytest.mark.parametrize("sources", ["snapshot,skypilot,azure,aws", "aws"])
+def test_price_sources_setting_selects_the_assets(sources):
+    from pipelines.definitions import build_defs
+    from pipelines.resources import build_resources
+
+    defs = build_defs(build_resources({"AIINFRA_PRICE_SOURCES": sources}))
+    graph = defs.resolve_asset_graph()
+    price_assets = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def
+                    and graph.get(k).group_name == "ingest"}
+    assert price_assets == {f"{s}_prices" for s in sources.split(",")}
+
+
+def test_unknown_price_source_is_refused():
+    from pipelines.resources import build_resources
+
+    with pytest.raises(ValueError, match="unknown source\\(s\\) bloomberg"):
+        build_resources({"AIINFRA_PRICE_SOURCES": "snapshot,bloomberg"})
