@@ -145,3 +145,18 @@ def test_a_rejected_company_alias_clash_is_quarantined(tmp_path):
     pipeline = Pipeline(tmp_path / "warehouse", data_dir=data, price_sources=[])
     assert pipeline.run().success
     assert pipeline.query("select row_ref, check_name from quarantine") == [("line 7: neo2", "alias_taken")]
+
+
+def test_deals_source_can_be_an_http_url(tmp_path, httpserver):
+    httpserver.expect_ordered_request("/deals.csv").respond_with_data("busy", status=503)
+    httpserver.expect_ordered_request("/deals.csv").respond_with_data((SMALL / "deals.csv").read_text())
+    pipeline = Pipeline(tmp_path / "warehouse", data_dir=SMALL, price_sources=[],
+                        deals_source=httpserver.url_for("/deals.csv"))
+    assert pipeline.run().success
+    assert pipeline.query("select count(*) from deal_flows") == [(len(GOOD),)]
+
+    httpserver.expect_request("/gone.csv").respond_with_data("no", status=404)
+    pipeline.deals_source = httpserver.url_for("/gone.csv")
+    result = pipeline.run()
+    assert failed_steps(result) == ["raw_deals"]
+    assert "gone.csv: HTTP 404" in str([e for e in result.all_events if e.is_step_failure][0].event_specific_data.error)

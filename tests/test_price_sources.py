@@ -88,6 +88,15 @@ def test_429_with_retry_after_then_success(httpserver, client):
     assert time.monotonic() - start >= 1.0  # it waited as told
 
 
+def test_a_long_retry_after_is_capped(httpserver):
+    httpserver.expect_ordered_request("/x").respond_with_response(
+        Response("come back in an hour", status=429, headers={"Retry-After": "3600"}))
+    httpserver.expect_ordered_request("/x").respond_with_data("ok")
+    start = time.monotonic()
+    assert HttpClient(max_retry_after_s=1, backoff_factor=0).get(httpserver.url_for("/x")) == b"ok"
+    assert 1.0 <= time.monotonic() - start < 10
+
+
 def test_503_then_success(httpserver, client):
     httpserver.expect_ordered_request("/x").respond_with_data("busy", status=503)
     httpserver.expect_ordered_request("/x").respond_with_data("ok")

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
-import requests
 from dagster_duckdb import DuckDBResource
 
+from pipelines.prices.http import HttpClient, SourceError
 from pipelines.resources import PipelineSettings
 from pipelines.warehouse import table_metadata
 
@@ -59,22 +59,20 @@ SOURCES = [
 ]
 
 
-def read_csv_text(location: str) -> str:
+def read_csv_text(location: str, http: HttpClient) -> str:
     """The text of a CSV at a local path or an http(s) URL; dg.Failure naming it when it can't be read."""
     try:
         if location.startswith(("http://", "https://")):
-            response = requests.get(location, timeout=(10, 60))
-            response.raise_for_status()
-            return response.text
+            return http.get(location).decode("utf-8")
         return Path(location).read_text(encoding="utf-8")
-    except (OSError, requests.RequestException, UnicodeDecodeError) as err:
+    except (OSError, SourceError, UnicodeDecodeError) as err:
         raise dg.Failure(f"Cannot read source {location}: {err}") from err
 
 
-def read_source(source: CsvSource, location: str) -> pd.DataFrame:
+def read_source(source: CsvSource, location: str, http: HttpClient) -> pd.DataFrame:
     """The source as text columns (blank -> NULL, whitespace trimmed) plus its 1-based file line."""
     try:
-        frame = pd.read_csv(io.StringIO(read_csv_text(location)), dtype=str, keep_default_na=False)
+        frame = pd.read_csv(io.StringIO(read_csv_text(location, http)), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise dg.Failure(f"Source {location} is not a readable CSV file: {err}") from err
     missing = [c for c in source.required_columns if c not in frame.columns]
@@ -97,9 +95,10 @@ def build_ingest_asset(source: CsvSource) -> dg.AssetsDefinition:
         description=source.description,
         pool="duckdb",
     )
-    def _raw(context: dg.AssetExecutionContext, settings: PipelineSettings, duckdb: DuckDBResource):
+    def _raw(context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient,
+             duckdb: DuckDBResource):
         location = source.location(settings)
-        frame = read_source(source, location)
+        frame = read_source(source, location, http)
         settings.warehouse_db.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.get_connection() as conn:
             conn.register("incoming", frame)

@@ -28,6 +28,11 @@ class _CappedRetry(Retry):
 
     max_retry_after: float = 120.0
 
+    def new(self, **kw) -> "_CappedRetry":  # urllib3 makes a new Retry after each attempt
+        retry = super().new(**kw)
+        retry.max_retry_after = self.max_retry_after
+        return retry
+
     def get_retry_after(self, response):
         after = super().get_retry_after(response)
         return None if after is None else min(after, self.max_retry_after)
