@@ -1,8 +1,9 @@
 """Baseline for BENCHMARKS.md: the same sql/ files on the same inputs with DuckDB alone.
 
-No Dagster, no pandera: the CSVs are read and typed in SQL (no validation, so nothing is
-quarantined), the model and metric files run in dependency order, and the results are written as
-the pipeline publishes them (a v1.0.0 DuckDB file and one Parquet file per table).
+No Dagster, no pandera: the CSVs are read and typed in SQL and the price recordings are read with
+the pipeline's own parsers (no validation, so nothing is quarantined), the model and metric files run
+in dependency order, and the results are written as the pipeline publishes them (a v1.0.0 DuckDB
+file and one Parquet file per table).
 
     python benchmarks/bare_duckdb.py OUT_DIR
 """
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 REPO = Path(__file__).resolve().parent.parent
 DATA, SQL = REPO / "data", REPO / "sql"
@@ -55,6 +57,16 @@ create table quarantined_{name} (source_table varchar, row_ref varchar, source_l
 """
 
 
+PRICE_OBSERVATIONS = """
+create table clean_price_observations as
+    select * replace (observed_on::date as observed_on, chips_per_instance::double as chips_per_instance,
+                      usd_per_instance_hour::double as usd_per_instance_hour,
+                      usd_per_chip_hour::double as usd_per_chip_hour),
+           'day' as date_precision, current_date as run_day
+    from observations;
+"""
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "parquet").mkdir(exist_ok=True)
@@ -62,8 +74,17 @@ def main(out: Path) -> None:
         stale.unlink(missing_ok=True)
     conn = duckdb.connect(str(out / "work.duckdb"))
     conn.execute(TYPED_INPUTS)
-    for name in ("companies", "deals", "chip_specs", "chip_prices"):
+    sys.path.insert(0, str(REPO))
+    from pipelines.prices import snapshot
+    from pipelines.prices.accelerators import AcceleratorMap
+    from pipelines.prices.observations import COLUMNS
+
+    rows = snapshot.read(DATA / "price_snapshots", AcceleratorMap.from_csv(DATA / "accelerators.csv")).rows
+    conn.register("observations", pd.DataFrame(rows, columns=COLUMNS, dtype="str"))
+    conn.execute(PRICE_OBSERVATIONS)
+    for name in ("companies", "deals", "chip_specs", "chip_prices", "price_observations"):
         conn.execute(EMPTY_QUARANTINE.format(name=name))
+    conn.execute("alter table quarantined_price_observations add column run_day date")
 
     pending = {p.stem: p.read_text() for group in ("model", "metrics") for p in sorted((SQL / group).glob("*.sql"))}
     built = []

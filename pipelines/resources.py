@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.prices import aws, azure, skypilot
 from pipelines.prices.http import HttpClient
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -17,10 +18,7 @@ SQL_DIR = REPO_ROOT / "sql"
 
 
 PRICE_SOURCES = ("snapshot", "skypilot", "azure", "aws")
-SKYPILOT_URL = "https://raw.githubusercontent.com/skypilot-org/skypilot-catalog/master/catalogs"
 SKYPILOT_CLOUDS = ("aws", "gcp", "azure", "lambda", "runpod", "nebius", "oci", "vast", "shadeform")
-AZURE_URL = "https://prices.azure.com"
-AWS_URL = "https://pricing.us-east-1.amazonaws.com"
 AWS_REGIONS = ("us-east-1", "us-west-2")
 
 
@@ -31,10 +29,10 @@ class PipelineSettings(dg.ConfigurableResource):
     deals_source: str
     data_dir: str = str(DATA_DIR)
     price_sources: list[str] = ["snapshot"]
-    skypilot_url: str = SKYPILOT_URL
+    skypilot_url: str = skypilot.DEFAULT_URL
     skypilot_clouds: list[str] = list(SKYPILOT_CLOUDS)
-    azure_url: str = AZURE_URL
-    aws_url: str = AWS_URL
+    azure_url: str = azure.DEFAULT_URL
+    aws_url: str = aws.DEFAULT_URL
     aws_regions: list[str] = list(AWS_REGIONS)
 
     @property
@@ -64,10 +62,10 @@ def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, dg.Configu
         warehouse_dir=str(Path(env.get("AIINFRA_WAREHOUSE_DIR") or "warehouse").resolve()),
         deals_source=env.get("AIINFRA_DEALS_SOURCE") or str(DATA_DIR / "deals.csv"),
         price_sources=price_sources,
-        skypilot_url=env.get("AIINFRA_SKYPILOT_URL") or SKYPILOT_URL,
+        skypilot_url=env.get("AIINFRA_SKYPILOT_URL") or skypilot.DEFAULT_URL,
         skypilot_clouds=_names(env, "AIINFRA_SKYPILOT_CLOUDS", SKYPILOT_CLOUDS),
-        azure_url=env.get("AIINFRA_AZURE_URL") or AZURE_URL,
-        aws_url=env.get("AIINFRA_AWS_URL") or AWS_URL,
+        azure_url=env.get("AIINFRA_AZURE_URL") or azure.DEFAULT_URL,
+        aws_url=env.get("AIINFRA_AWS_URL") or aws.DEFAULT_URL,
         aws_regions=_names(env, "AIINFRA_AWS_REGIONS", AWS_REGIONS),
     )
     return {

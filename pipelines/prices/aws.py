@@ -6,13 +6,17 @@ software; on-demand and the 1- and 3-year No Upfront standard reservations, all 
 """
 
 import json
+from typing import TYPE_CHECKING
 
 import ijson
 
 from pipelines.prices.accelerators import AcceleratorMap, chip_count
-from pipelines.prices.http import HttpClient, SourceError
-from pipelines.prices.observations import Parsed
+from pipelines.prices.observations import Parsed, SourceError
 
+if TYPE_CHECKING:  # the parsers need no Dagster; only fetch() is handed the client
+    from pipelines.prices.http import HttpClient
+
+DEFAULT_URL = "https://pricing.us-east-1.amazonaws.com"
 REGION_INDEX = "/offers/v1.0/aws/AmazonEC2/current/region_index.json"
 ACCELERATOR_FAMILIES = ("GPU instance", "Machine Learning ASIC Instances")
 CANONICAL = {"operatingSystem": "Linux", "tenancy": "Shared", "capacitystatus": "Used", "preInstalledSw": "NA"}
@@ -99,7 +103,7 @@ def _add_offer(parsed: Parsed, term_type: str, offer: dict, products: dict, url:
         )
 
 
-def fetch(client: HttpClient, base: str, regions: list[str], accelerators: AcceleratorMap,
+def fetch(client: "HttpClient", base: str, regions: list[str], accelerators: AcceleratorMap,
           observed_on: str) -> Parsed:
     index_url = f"{base.rstrip('/')}{REGION_INDEX}"
     offers = parse_region_index(client.get(index_url), index_url)

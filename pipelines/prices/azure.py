@@ -7,12 +7,16 @@ in this API: they come from data/accelerators.csv, keyed by armSkuName.
 """
 
 import json
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from pipelines.prices.accelerators import AcceleratorMap
-from pipelines.prices.http import HttpClient, SourceError
-from pipelines.prices.observations import Parsed
+from pipelines.prices.observations import Parsed, SourceError
 
+if TYPE_CHECKING:  # the parsers need no Dagster; only fetch() is handed the client
+    from pipelines.prices.http import HttpClient
+
+DEFAULT_URL = "https://prices.azure.com"
 API_PATH = "/api/retail/prices"
 API_VERSION = "2023-01-01-preview"
 HOURS = {"1 Year": ("reserved_1y", 8760), "3 Years": ("reserved_3y", 3 * 8760)}
@@ -90,7 +94,7 @@ def on_base(link: str, base: str) -> str:
     return urlunsplit((root.scheme, root.netloc, root.path.rstrip("/") + page.path, page.query, ""))
 
 
-def fetch(client: HttpClient, base: str, accelerators: AcceleratorMap, observed_on: str) -> Parsed:
+def fetch(client: "HttpClient", base: str, accelerators: AcceleratorMap, observed_on: str) -> Parsed:
     first = f"{base.rstrip('/')}{API_PATH}"
     body = client.get(first, params={"api-version": API_VERSION, "$filter": price_filter(accelerators)})
     url, parsed, seen = first, Parsed(), set()

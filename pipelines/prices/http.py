@@ -11,16 +11,10 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from pipelines.prices.observations import SourceError
+
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MB = 1024 * 1024
-
-
-class SourceError(Exception):
-    """A source could not be fetched or parsed; the message names the URL and the problem."""
-
-    def __init__(self, url: str, problem: str):
-        super().__init__(f"{url}: {problem}")
-        self.url = url
 
 
 class _CappedRetry(Retry):

@@ -3,6 +3,14 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
+class SourceError(Exception):
+    """A source could not be fetched or parsed; the message names the URL and the problem."""
+
+    def __init__(self, url: str, problem: str):
+        super().__init__(f"{url}: {problem}")
+        self.url = url
+
+
 COLUMNS = [
     "source", "observed_on", "provider", "region", "zone", "instance_type", "accelerator", "chip",
     "chips_per_instance", "pricing", "usd_per_instance_hour", "usd_per_chip_hour", "source_url",

@@ -8,13 +8,17 @@ Price or SpotPrice may be empty; prices repeat per availability zone.
 
 import ast
 import io
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from pipelines.prices.accelerators import AcceleratorMap, chip_count
-from pipelines.prices.http import HttpClient, SourceError
-from pipelines.prices.observations import Parsed
+from pipelines.prices.observations import Parsed, SourceError
 
+if TYPE_CHECKING:  # the parsers need no Dagster; only fetch() is handed the client
+    from pipelines.prices.http import HttpClient
+
+DEFAULT_URL = "https://raw.githubusercontent.com/skypilot-org/skypilot-catalog/master/catalogs"
 REQUIRED = ("InstanceType", "AcceleratorName", "AcceleratorCount", "Price", "SpotPrice", "Region")
 CATALOG_VERSION = "v8"
 
@@ -79,7 +83,7 @@ def parse_vms_csv(text: str, cloud: str, url: str, accelerators: AcceleratorMap,
     return parsed
 
 
-def fetch(client: HttpClient, base: str, clouds: list[str], accelerators: AcceleratorMap,
+def fetch(client: "HttpClient", base: str, clouds: list[str], accelerators: AcceleratorMap,
           observed_on: str) -> Parsed:
     parsed = Parsed()
     for cloud in clouds:

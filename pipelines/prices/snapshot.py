@@ -8,7 +8,6 @@ from pathlib import Path
 from pipelines.prices import aws, azure, skypilot
 from pipelines.prices.accelerators import AcceleratorMap
 from pipelines.prices.observations import Parsed
-from pipelines.resources import AWS_URL, AZURE_URL, SKYPILOT_URL  # the live URLs the recordings mirror
 
 
 def read(root: Path, accelerators: AcceleratorMap) -> Parsed:
@@ -18,15 +17,15 @@ def read(root: Path, accelerators: AcceleratorMap) -> Parsed:
     for cloud in manifest["skypilot_clouds"]:
         path = root / "skypilot" / "catalogs" / skypilot.CATALOG_VERSION / cloud / "vms.csv"
         parsed.extend(skypilot.parse_vms_csv(path.read_text(encoding="utf-8"), cloud,
-                                             skypilot.catalog_url(SKYPILOT_URL, cloud), accelerators,
+                                             skypilot.catalog_url(skypilot.DEFAULT_URL, cloud), accelerators,
                                              "skypilot-snapshot", dated["skypilot"]))
     for page in manifest["azure_pages"]:
         items, _ = azure.parse_page((root / page).read_bytes(), str(root / page))
-        parsed.extend(azure.parse_items(items, AZURE_URL + azure.API_PATH, accelerators, "azure-snapshot",
+        parsed.extend(azure.parse_items(items, azure.DEFAULT_URL + azure.API_PATH, accelerators, "azure-snapshot",
                                         dated["azure"]))
     index = aws.parse_region_index((root / "aws" / aws.REGION_INDEX.lstrip("/")).read_bytes(), aws.REGION_INDEX)
     for region in manifest["aws_regions"]:
         with (root / "aws" / index[region].lstrip("/")).open("rb") as offer:
-            parsed.extend(aws.parse_offer(offer, AWS_URL + index[region], accelerators, "aws-snapshot",
+            parsed.extend(aws.parse_offer(offer, aws.DEFAULT_URL + index[region], accelerators, "aws-snapshot",
                                           dated["aws"]))
     return parsed
