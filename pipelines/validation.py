@@ -61,6 +61,7 @@ REASONS = {
     "unknown_chip": "chip {value!r} has no row in data/chip_specs.csv",
     "unmapped_accelerator": "accelerator {value!r} has no canonical chip in data/accelerators.csv",
     "price_too_high": "{column} {value!r} is over $1,000 per chip-hour",
+    "instance_price_too_high": "usd_per_instance_hour / chips_per_instance ({value}) is over $1,000 per chip-hour",
     "no_price": "neither usd_per_instance_hour nor usd_per_chip_hour is given",
     "duplicate_observation": "the same source, day, provider, region, zone, instance type and pricing appears twice",
 }
@@ -75,6 +76,7 @@ WIDE_CHECK_COLUMNS = {
     "per_year_without_term": ["amount_basis", "term_years"],
     "alias_taken": ["aliases"],
     "no_price": ["usd_per_instance_hour", "usd_per_chip_hour"],
+    "instance_price_too_high": ["usd_per_instance_hour", "chips_per_instance"],
     "unmapped_accelerator": ["accelerator"],
     "duplicate_observation": ["observed_on", "provider", "region", "zone", "instance_type", "pricing"],
 }
@@ -135,6 +137,10 @@ def _text(*checks: pa.Check, required: bool = False, unique: bool = False) -> pa
 def _number(*extra: pa.Check, required: bool = False) -> pa.Column:
     return _text(_check("not_a_number", is_number),
                  _check("negative", lambda s: ~(as_number(s) < 0)), *extra, required=required)
+
+
+def _price(*extra: pa.Check) -> pa.Column:
+    return _text(_check("not_a_number", is_number), _check("not_positive", lambda s: ~(as_number(s) <= 0)), *extra)
 
 
 def _date(today: date, required: bool = True) -> pa.Column:
@@ -241,14 +247,14 @@ def chip_prices_schema(chips: set[str], today: date) -> pa.DataFrameSchema:
             "chip": _text(_in("unknown_chip", chips)),
             "chips_per_instance": _number(_check("not_positive", lambda s: ~(as_number(s) <= 0)), required=True),
             "pricing": _text(_in("unknown_pricing", PRICINGS), required=True),
-            "usd_per_instance_hour": _number(_check("not_positive", lambda s: ~(as_number(s) <= 0))),
-            "usd_per_chip_hour": _number(_check("not_positive", lambda s: ~(as_number(s) <= 0)), per_chip_cap),
+            "usd_per_instance_hour": _price(),
+            "usd_per_chip_hour": _price(per_chip_cap),
             "source_url": _text(_url, required=True),
         },
         checks=[
             _check("unmapped_accelerator", lambda d: d.chip.notna()),
             _check("no_price", lambda d: d.usd_per_instance_hour.notna() | d.usd_per_chip_hour.notna()),
-            _check("price_too_high", lambda d: ~(as_number(d.usd_per_instance_hour)
+            _check("instance_price_too_high", lambda d: ~(as_number(d.usd_per_instance_hour)
                                                   / as_number(d.chips_per_instance) > MAX_USD_PER_CHIP_HOUR)),
             _check("duplicate_observation", lambda d: ~d[[c for c in key if c in d]].fillna("").duplicated()),
         ],

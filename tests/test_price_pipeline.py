@@ -153,3 +153,50 @@ def test_unknown_price_source_is_refused():
 
     with pytest.raises(ValueError, match="unknown source\\(s\\) bloomberg"):
         build_resources({"AIINFRA_PRICE_SOURCES": "snapshot,bloomberg"})
+
+
+BAD_ROWS = """InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,GpuInfo,Price,SpotPrice,Region,AvailabilityZone,Arch
+p5.48xlarge,H100,8.0,192.0,2048.0,,55.04,20.1,us-east-1,use1-az1,x86_64
+p5.4xlarge,H100,1.0,16.0,256.0,,6.88,,us-east-1,use1-az1,x86_64
+x9.48xlarge,X9000,8.0,192.0,2048.0,,40.0,,us-east-1,use1-az1,x86_64
+p5.48xlarge,H100,8.0,192.0,2048.0,,-3.0,,us-west-2,usw2-az1,x86_64
+p5.4xlarge,H100,1.0,16.0,256.0,,1200.0,,us-west-2,usw2-az1,x86_64
+p6-b200.48xlarge,B200,8.0,192.0,2048.0,,113.9328,,us-east-1,use1-az1,x86_64
+p6-b200.48xlarge,B200,8.0,192.0,2048.0,,113.9328,,us-east-1,use1-az1,x86_64
+"""
+
+
+def test_bad_price_rows_are_quarantined_with_reasons(tmp_path, httpserver):
+    httpserver.expect_request("/catalogs/v8/aws/vms.csv").respond_with_data(BAD_ROWS)
+    pipeline = live_pipeline(tmp_path, httpserver, skypilot_clouds=["aws"])
+    pipeline.price_sources = ["skypilot"]
+    assert pipeline.run("2026-11-20").success
+    assert pipeline.query("select record->>'instance_type', check_name, reason from quarantine order by all") == [
+        ("p5.48xlarge", "not_positive", "usd_per_instance_hour '-3.0' must be greater than zero"),
+        ("p5.4xlarge", "instance_price_too_high", "usd_per_instance_hour / chips_per_instance (1200.0, 1) is over "
+                                                  "$1,000 per chip-hour"),
+        ("p6-b200.48xlarge", "duplicate_observation", "the same source, day, provider, region, zone, instance "
+                                                      "type and pricing appears twice"),
+        ("x9.48xlarge", "unmapped_accelerator", "accelerator 'X9000' has no canonical chip in data/accelerators.csv"),
+    ]
+    assert pipeline.query("select instance_type, pricing, usd_per_chip_hour from chip_prices where source = "
+                          "'skypilot' order by all") == [
+        ("p5.48xlarge", "on_demand", 6.88), ("p5.48xlarge", "spot", 20.1 / 8), ("p5.4xlarge", "on_demand", 6.88),
+        ("p6-b200.48xlarge", "on_demand", 113.9328 / 8)]
+
+
+def test_aiinfra_settings_reach_the_price_sources():
+    from pipelines.resources import build_resources
+
+    settings = build_resources({
+        "AIINFRA_PRICE_SOURCES": "skypilot, azure,aws", "AIINFRA_SKYPILOT_URL": "http://127.0.0.1:9/catalogs",
+        "AIINFRA_SKYPILOT_CLOUDS": "aws,gcp", "AIINFRA_AZURE_URL": "http://127.0.0.1:9",
+        "AIINFRA_AWS_URL": "http://127.0.0.1:9/mirror", "AIINFRA_AWS_REGIONS": "eu-west-1"})["settings"]
+    assert (settings.price_sources, settings.skypilot_url, settings.skypilot_clouds, settings.azure_url,
+            settings.aws_url, settings.aws_regions) == (
+        ["skypilot", "azure", "aws"], "http://127.0.0.1:9/catalogs", ["aws", "gcp"], "http://127.0.0.1:9",
+        "http://127.0.0.1:9/mirror", ["eu-west-1"])
+    defaults = build_resources({})["settings"]
+    assert defaults.price_sources == ["snapshot"] and defaults.aws_regions == ["us-east-1", "us-west-2"]
+    assert defaults.skypilot_clouds == ["aws", "gcp", "azure", "lambda", "runpod", "nebius", "oci", "vast",
+                                        "shadeform"]

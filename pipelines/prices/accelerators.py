@@ -50,12 +50,12 @@ class AcceleratorMap:
                 if m.chip and p.pattern.startswith(prefix) and re.escape(p.pattern) == p.pattern]
 
 
-def chip_count(mapping: Mapping, name: str, stated: str | float | None) -> int | None:
+def chip_count(mapping: Mapping | None, name: str, stated: str | float | None) -> int | None:
     """Chips in one instance: the table's fixed count, else a TPU name's cores / cores per chip,
     else what the source states (SkyPilot writes counts as floats, '8.0')."""
-    if mapping.chips_per_instance:
+    if mapping and mapping.chips_per_instance:
         return mapping.chips_per_instance
-    if mapping.cores_per_chip:
+    if mapping and mapping.cores_per_chip:
         cores = re.search(r"(\d+)$", name)
         return int(cores.group(1)) // mapping.cores_per_chip if cores else None
     try:

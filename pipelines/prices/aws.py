@@ -97,7 +97,7 @@ def _add_offer(parsed: Parsed, term_type: str, offer: dict, products: dict, url:
         parsed.add(
             source=source, observed_on=observed_on, provider="aws", region=attributes.get("regionCode"),
             instance_type=instance, accelerator=instance, chip=mapping.chip if mapping else None,
-            chips_per_instance=chip_count(mapping, instance, attributes.get("gpu")) if mapping else None,
+            chips_per_instance=chip_count(mapping, instance, attributes.get("gpu")),
             pricing=pricing, usd_per_instance_hour=usd, source_url=url,
             source_quote=f"{dimension.get('rateCode')}: {usd} USD per Hrs ({dimension.get('description')})",
         )

@@ -64,7 +64,7 @@ def parse_vms_csv(text: str, cloud: str, url: str, accelerators: AcceleratorMap,
         memory = gpu_memory_mib(row.get("GpuInfo", "").strip())
         if chip == "A100" and memory and memory >= 80 * 1000:  # p4de is listed as 'A100' too
             chip = "A100-80GB"
-        count = chip_count(mapping, name, row["AcceleratorCount"]) if mapping else None
+        count = chip_count(mapping, name, row["AcceleratorCount"])
         note = None
         if not instance:  # GCP: accelerators alone (a TPU slice, or GPUs for a VM priced on its own row)
             tpu_slice = mapping is not None and mapping.cores_per_chip
