@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 import duckdb
 
@@ -24,9 +26,10 @@ def main() -> int:
         for name, _ in tables:
             rows = conn.execute(f'select count(*) from "{name}"').fetchone()[0]
             print(f"  {name:<24} {rows:>6} rows   parquet/{name}.parquet")
+    cli = os.path.relpath(Path(sys.executable).parent / "duckdb")  # the DuckDB 1.x CLI installed with the project
     print(
         "\nQuery it read-only, e.g.:\n"
-        f"  duckdb -readonly {snapshot} \"select * from round_trips where scenario = 'headline' limit 5\"\n"
+        f"  {cli} -readonly {snapshot} \"select * from round_trips where scenario = 'headline' limit 5\"\n"
         f"  python -c \"import duckdb; print(duckdb.connect('{snapshot}', read_only=True)"
         ".sql('from money_cycles limit 5'))\""
     )
