@@ -9,7 +9,8 @@ import dagster as dg
 from pipelines.assets.ingest import ingest_assets
 from pipelines.assets.prices import build_price_asset
 from pipelines.assets.publish import build_publish_asset
-from pipelines.assets.sql_models import build_sql_assets
+from pipelines.assets.sql_checks import build_sql_checks
+from pipelines.assets.sql_models import build_sql_assets, load_models
 from pipelines.assets.validate import EXTRA_TABLES, build_validations
 from pipelines.resources import build_resources
 from pipelines.schedules import daily_job, daily_refresh
@@ -26,7 +27,7 @@ def build_defs(resources: Mapping[str, object] | None = None) -> dg.Definitions:
     return dg.Definitions(
         assets=[*python_assets, *sql_assets,
                 build_publish_asset([a.key.to_user_string() for a in sql_assets])],
-        asset_checks=validation_checks,
+        asset_checks=[*validation_checks, *build_sql_checks(load_models())],
         jobs=[daily_job],
         schedules=[daily_refresh],
         resources=resources,

@@ -218,6 +218,14 @@ def deals_schema(aliases: dict[str, str], today: date) -> pa.DataFrameSchema:
     )
 
 
+def assumptions_schema() -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {"name": _text(required=True, unique=True), "value": _text(required=True),
+         "unit": _text(required=True), "source": _text(required=True)},
+        strict=False,
+    )
+
+
 def chip_specs_schema() -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {

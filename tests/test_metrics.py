@@ -8,9 +8,11 @@ The fixture's flows:
   f5  alpha -> bigcloud    cloud    undisclosed   firm
   f6  chipco -> alpha      equity    5   firm  \
   f7  alpha -> neo         cloud     6   firm   > the 3-hop cycle alpha -> neo -> chipco -> alpha
-  f8  neo -> chipco        chips     3   firm  /
+  f8  neo -> chipco        chips     3   firm  /  (chip B200: specs but no price)
   f9  fund -> neo          other     7   firm  (class other: exposure only)
   f10 fund -> alpha        equity    1   cancelled: in no scenario
+Prices: H100 on aws 2025-05-01 at 98.32 per 8-GPU instance-hour (12.29 per chip-hour); TPU-v5p on
+gcp 2025 at 4.20 per chip-hour. Assumptions: 8760 h/year, H100 1453.5 W all-in, PUE 1.2.
 """
 
 from decimal import Decimal
@@ -109,3 +111,99 @@ def test_chip_prices_derive_the_missing_price(published):
         ("2025-05-01", "day", "reference", "H100", 98.32, pytest.approx(98.32 / 8)),
         ("2025-01-01", "year", "reference", "TPU-v5p", pytest.approx(16.8), 4.2),
     ]
+
+
+def test_recycled_revenue(published):
+    rows = published.query(
+        "select scenario, vendor, inbound_spend_usd, self_financed_usd, recycled_share, customers, flow_ids "
+        "from recycled_revenue order by scenario, vendor")
+    assert rows == [
+        # bigcloud: alpha spends 40 back (f3; f5 undisclosed) against 10 of firm capital (f1)
+        ("firm", "bigcloud", 40 * B, 10 * B, 0.25, 1, ["f1", "f3", "f5"]),
+        ("firm", "chipco", 3 * B, 0 * B, 0.0, 1, ["f8"]),  # chipco invested in alpha, not in neo
+        ("firm", "neo", 6 * B, 0 * B, 0.0, 1, ["f7"]),
+        # headline capital is f1 + f2 = 30: least(30, 40) = 30 of 40
+        ("headline", "bigcloud", 40 * B, 30 * B, 0.75, 1, ["f1", "f2", "f3", "f5"]),
+        ("headline", "chipco", 3 * B, 0 * B, 0.0, 1, ["f8"]),
+        ("headline", "neo", 6 * B, 0 * B, 0.0, 1, ["f7"]),
+    ]
+
+
+def test_provider_concentration(published):
+    rows = published.query(
+        "select buyer, providers, spend_usd, hhi, top_provider, top_share, big_three_share, flow_ids "
+        "from provider_concentration where scenario = 'headline' order by buyer")
+    assert rows == [
+        # disclosed spend-back: alpha -> bigcloud 40, alpha -> neo 6, neo -> chipco 3 (all 49)
+        ("ALL", 3, 49 * B, pytest.approx((40**2 + 6**2 + 3**2) / 49**2 * 10_000), "bigcloud",
+         pytest.approx(40 / 49), pytest.approx(40 / 49), ["f3", "f7", "f8"]),
+        ("alpha", 2, 46 * B, pytest.approx((40**2 + 6**2) / 46**2 * 10_000), "bigcloud",
+         pytest.approx(40 / 46), pytest.approx(40 / 46), ["f3", "f7"]),
+        ("neo", 1, 3 * B, 10_000.0, "chipco", 1.0, 0.0, ["f8"]),  # a single provider
+    ]
+    # every flow here is firm, so the firm scenario is the same
+    assert published.query("select * exclude (scenario) from provider_concentration where scenario = 'firm' "
+                           "order by buyer") == published.query(
+        "select * exclude (scenario) from provider_concentration where scenario = 'headline' order by buyer")
+    [(shares,)] = published.query("select provider_shares from provider_concentration "
+                                  "where scenario = 'headline' and buyer = 'alpha'")
+    assert [(s["provider"], s["usd"]) for s in shares] == [("bigcloud", 40 * B), ("neo", 6 * B)]
+
+
+H100_PER_CHIP_HOUR = 98.32 / 8
+
+
+def test_compute_equivalents(published):
+    rows = published.query(
+        "select flow_id, chip, priced_on::varchar, priced_before_first_observation, usd_per_chip_hour, chip_hours, "
+        "chip_years, h100_equiv_years, est_gw, gw_basis from compute_equivalents where scenario = 'headline' "
+        "order by flow_id")
+    f3_hours = 40e9 / H100_PER_CHIP_HOUR
+    f7_hours = 6e9 / H100_PER_CHIP_HOUR
+    f7_chips_in_service = f7_hours / 8760 / 2  # over its two-year term
+    assert rows == [
+        ("f3", "H100", "2025-05-01", False, pytest.approx(H100_PER_CHIP_HOUR), pytest.approx(f3_hours),
+         pytest.approx(f3_hours / 8760), pytest.approx(f3_hours / 8760), 1.5, "stated in the deal"),
+        # announced 2025-03, before the first H100 price (2025-05-01): priced at that earliest one
+        ("f7", "H100", "2025-05-01", True, pytest.approx(H100_PER_CHIP_HOUR), pytest.approx(f7_hours),
+         pytest.approx(f7_hours / 8760), pytest.approx(f7_hours / 8760),
+         pytest.approx(f7_chips_in_service * 1453.5 * 1.2 / 1e9), "estimated: chips in service x all-in watts x PUE"),
+        # B200 has specs but no price: counted, not valued
+        ("f8", "B200", None, False, None, None, None, None, None, "no price for the chip"),
+    ]
+    assert pytest.approx(0.0486, abs=1e-4) == rows[1][8]  # about 28,000 H100s at 1.74 kW each
+
+
+def test_price_performance(published):
+    rows = published.query(
+        "select chip, custom_silicon, provider, pricing, observed_on::varchar, usd_per_chip_hour, "
+        "usd_per_pflop_hour, is_latest from price_performance order by chip")
+    assert rows == [
+        ("H100", False, "aws", "on_demand", "2025-05-01", pytest.approx(12.29), pytest.approx(12.29 / 0.9894), True),
+        ("TPU-v5p", True, "gcp", "on_demand", "2025-01-01", 4.2, pytest.approx(4.2 / 0.459), True),
+    ]
+
+
+def test_deal_timeline(published):
+    rows = published.query(
+        "select scenario, month::varchar, flow_class, usd, cumulative_usd, undisclosed_flows from deal_timeline "
+        "order by scenario, flow_class, month")
+    assert rows == [
+        ("firm", "2024-01-01", "capital", 10 * B, 10 * B, 0),  # f1
+        ("firm", "2024-03-01", "capital", 5 * B, 15 * B, 0),  # f6
+        ("firm", "2024-07-01", "other", 7 * B, 7 * B, 0),  # f9
+        ("firm", "2024-01-01", "spend_back", 3 * B, 3 * B, 1),  # f8 (dated 2024: January) and f5 undisclosed
+        ("firm", "2025-03-01", "spend_back", 6 * B, 9 * B, 0),  # f7
+        ("firm", "2025-06-01", "spend_back", 40 * B, 49 * B, 0),  # f3
+        ("headline", "2024-01-01", "capital", 30 * B, 30 * B, 0),  # f1 + the f2 option
+        ("headline", "2024-03-01", "capital", 5 * B, 35 * B, 0),
+        ("headline", "2024-07-01", "other", 7 * B, 7 * B, 0),
+        ("headline", "2024-01-01", "spend_back", 3 * B, 3 * B, 1),
+        ("headline", "2025-03-01", "spend_back", 6 * B, 9 * B, 0),
+        ("headline", "2025-06-01", "spend_back", 40 * B, 49 * B, 0),
+    ]
+
+
+def test_assumptions_are_published_with_their_sources(published):
+    assert published.query("select name, value, unit from assumptions where name in ('pue', 'default_chip') "
+                           "order by name") == [("default_chip", "H100", "chip"), ("pue", "1.2", "facility W per IT W")]

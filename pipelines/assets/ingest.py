@@ -50,6 +50,10 @@ SOURCES = [
         "chip_specs.csv",
     ),
     CsvSource(
+        "assumptions", "Every constant a metric uses, with unit and source, as read from data/assumptions.csv.",
+        ("name", "value", "unit", "source", "note"), "assumptions.csv",
+    ),
+    CsvSource(
         "chip_prices", "Curated hourly price observations (price source `reference`) as read from data/chip_prices.csv.",
         ("observed_on", "provider", "region", "instance_type", "chip", "chips_per_instance", "pricing",
          "usd_per_instance_hour", "usd_per_chip_hour", "source_url", "source_quote", "note"),

@@ -91,6 +91,8 @@ VALIDATIONS = [
     ),
     Validation("chip_specs", "chip", lambda _, today: v.chip_specs_schema(), _type_chip_specs,
                "Chip specifications that pass validation, typed."),
+    Validation("assumptions", "name", lambda _, today: v.assumptions_schema(), lambda clean, _: clean,
+               "Metric constants that pass validation."),
     Validation(
         "chip_prices", "instance_type", v.chip_prices_schema, _type_chip_prices,
         "Curated hourly price observations (source `reference`) that pass validation, typed.",

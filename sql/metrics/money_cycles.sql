@@ -18,6 +18,45 @@ with recursive edges as (
     having sum(amount_usd) > 0
 ),
 
+-- A node with no edge in or no edge out cannot be on a cycle, and removing it can strand others:
+-- prune until nothing changes, so the walks below never start from or pass through such nodes.
+nodes as (
+    select scenario, source as node from edges
+    union
+    select scenario, target as node from edges
+),
+
+off_cycle(scenario, node) using key (scenario, node) as (
+    select scenario, node
+    from nodes
+    where not exists (from edges where edges.scenario = nodes.scenario and edges.target = nodes.node)
+       or not exists (from edges where edges.scenario = nodes.scenario and edges.source = nodes.node)
+
+    union
+
+    select scenario, node
+    from nodes
+    where not exists (from recurring.off_cycle as pruned
+                      where pruned.scenario = nodes.scenario and pruned.node = nodes.node)
+      and (not exists (from edges
+                       where edges.scenario = nodes.scenario and edges.target = nodes.node
+                         and not exists (from recurring.off_cycle as pruned
+                                         where pruned.scenario = edges.scenario and pruned.node = edges.source))
+           or not exists (from edges
+                          where edges.scenario = nodes.scenario and edges.source = nodes.node
+                            and not exists (from recurring.off_cycle as pruned
+                                            where pruned.scenario = edges.scenario and pruned.node = edges.target)))
+),
+
+cycle_edges as (
+    select edges.*
+    from edges
+    anti join off_cycle as off_source
+        on off_source.scenario = edges.scenario and off_source.node = edges.source
+    anti join off_cycle as off_target
+        on off_target.scenario = edges.scenario and off_target.node = edges.target
+),
+
 -- Walks start at a cycle's smallest node and only visit larger ones, so each cycle is found once,
 -- already in canonical rotation; a walk stops when it returns to its start or reaches 5 hops.
 walks as (
@@ -28,7 +67,7 @@ walks as (
         [source, target] as path,
         [weight] as weights,
         flow_ids
-    from edges
+    from cycle_edges
     where target > source
 
     union all
@@ -36,18 +75,18 @@ walks as (
     select
         walks.scenario,
         walks.start_node,
-        edges.target,
-        list_append(walks.path, edges.target),
-        list_append(walks.weights, edges.weight),
-        list_concat(walks.flow_ids, edges.flow_ids)
+        cycle_edges.target,
+        list_append(walks.path, cycle_edges.target),
+        list_append(walks.weights, cycle_edges.weight),
+        list_concat(walks.flow_ids, cycle_edges.flow_ids)
     from walks
-    inner join edges
-        on edges.scenario = walks.scenario
-       and edges.source = walks.current_node
+    inner join cycle_edges
+        on cycle_edges.scenario = walks.scenario
+       and cycle_edges.source = walks.current_node
     where walks.current_node <> walks.start_node
       and len(walks.path) <= 5
-      and (edges.target = walks.start_node
-           or (edges.target > walks.start_node and not list_contains(walks.path, edges.target)))
+      and (cycle_edges.target = walks.start_node
+           or (cycle_edges.target > walks.start_node and not list_contains(walks.path, cycle_edges.target)))
 )
 
 select

@@ -8,6 +8,8 @@ select * from quarantined_deals
 union all by name
 select * from quarantined_chip_specs
 union all by name
+select * from quarantined_assumptions
+union all by name
 select * from quarantined_chip_prices
 union all by name
 select * exclude (run_day) from quarantined_price_observations

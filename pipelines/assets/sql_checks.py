@@ -1,0 +1,67 @@
+"""Checks on the metrics that can catch a wrong query, not just an empty one.
+
+Each sql/checks/<asset>__<check>.sql selects the rows of <asset> that break a rule (its header
+comment says which); the check passes when it selects none. Every metric that cites flows also gets
+`cites_only_counted_flows`: no row may cite a flow its scenario leaves out (superseded, cancelled,
+or in the firm scenario a non-firm one). The checks block: a failing one stops the run before publish.
+"""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.assets.sql_models import SqlModel
+from pipelines.resources import SQL_DIR
+
+CITED_FLOWS = """
+select rows.*
+from {table} as rows, unnest({flows}) as cited(flow_id)
+where not exists (
+    from scenario_flows
+    where scenario_flows.scenario = rows.scenario and scenario_flows.flow_id = cited.flow_id
+)
+"""
+
+
+def build_sql_check(asset: str, name: str, description: str, query) -> dg.AssetChecksDefinition:
+    """`query`: SQL selecting the offending rows, or a function of the connection returning it."""
+
+    @dg.asset_check(asset=asset, name=name, description=description, blocking=True, pool="duckdb")
+    def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+        with duckdb.get_connection() as conn:
+            sql = query(conn) if callable(query) else query
+            offending = conn.execute(f"select count(*) from ({sql})").fetchone()[0]
+            sample = conn.execute(f"select * from ({sql}) limit 5").df()
+        return dg.AssetCheckResult(
+            passed=offending == 0,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=f"{offending} row(s) of {asset} break the rule" if offending else "no row breaks the rule",
+            metadata={"offending_rows": offending,
+                      "sample": dg.MetadataValue.md(sample.astype("string").to_markdown(index=False)
+                                                    if offending else "none")},
+        )
+
+    return _check
+
+
+def _cited_flows(table: str):
+    def query(conn) -> str:
+        columns = {c for (c,) in conn.execute(
+            "select column_name from information_schema.columns where table_name = ?", [table]).fetchall()}
+        return CITED_FLOWS.format(table=table, flows="rows.flow_ids" if "flow_ids" in columns else "[rows.flow_id]")
+
+    return query
+
+
+def build_sql_checks(models: list[SqlModel]) -> list[dg.AssetChecksDefinition]:
+    checks = []
+    for path in sorted((SQL_DIR / "checks").glob("*.sql")):
+        rule = SqlModel.from_file(path)
+        asset, name = path.stem.split("__", 1)
+        checks.append(build_sql_check(asset, name, rule.description, rule.query))
+    for model in models:
+        if model.group == "metrics" and "flow_id" in model.query:
+            checks.append(build_sql_check(
+                model.name, "cites_only_counted_flows",
+                "No row cites a flow its scenario leaves out (superseded, cancelled, or non-firm in `firm`).",
+                _cited_flows(model.name)))
+    return checks

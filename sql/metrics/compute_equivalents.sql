@@ -1,0 +1,121 @@
+-- Compute equivalents: what each disclosed spend-back commitment buys in chips, at the price in force
+-- when it was announced.
+-- Grain: one row per (scenario, spend-back flow with an amount).
+-- chip = the flow's chip_family when it is a chip in chip_specs, else the default chip (assumptions).
+-- The price is the median across providers of each provider's median on-demand price per chip-hour
+-- on the latest observation day on or before the announcement (ASOF join on chip_prices); a flow
+-- announced before the chip's first observation takes the earliest one (priced_before_first_observation).
+-- chip_hours = amount / price; chip_years = chip_hours / hours_per_year; h100_equiv_years scales
+-- chip_years by dense BF16 TFLOPS relative to the reference chip; est_gw = compute_gw when the deal
+-- states it, else the average chips in service over the term (chip_years / term_years) x all-in IT
+-- watts per chip x PUE (gw_basis says which, or why there is none). A chip with no price gets no numbers.
+with constants as (
+    select
+        max(try_cast(value as double)) filter (where name = 'hours_per_year') as hours_per_year,
+        max(value) filter (where name = 'default_chip') as default_chip,
+        max(value) filter (where name = 'reference_chip') as reference_chip,
+        max(value) filter (where name = 'pricing_for_compute') as pricing,
+        max(try_cast(value as double)) filter (where name = 'pue') as pue,
+        max(try_cast(value as double)) filter (where name = 'it_watts_per_tdp_watt') as it_watts_per_tdp_watt
+    from assumptions
+),
+
+chips as (
+    select
+        chip_specs.chip,
+        chip_specs.bf16_dense_tflops,
+        coalesce(try_cast(it_power.value as double), chip_specs.tdp_w * constants.it_watts_per_tdp_watt) as it_watts_per_chip
+    from chip_specs
+    cross join constants
+    left join assumptions as it_power on it_power.name = 'it_watts_per_chip.' || chip_specs.chip
+),
+
+provider_prices as (
+    select chip_prices.chip, chip_prices.observed_on, chip_prices.provider,
+           median(chip_prices.usd_per_chip_hour) as usd_per_chip_hour
+    from chip_prices
+    inner join constants on chip_prices.pricing = constants.pricing
+    group by all
+),
+
+daily_prices as (
+    select chip, observed_on, median(usd_per_chip_hour) as usd_per_chip_hour, count(*) as providers
+    from provider_prices
+    group by all
+),
+
+first_prices as (
+    select chip, min(observed_on) as observed_on
+    from daily_prices
+    group by chip
+),
+
+commitments as (
+    select
+        scenario_flows.scenario,
+        scenario_flows.flow_id,
+        scenario_flows.announced_on,
+        scenario_flows.amount_usd,
+        scenario_flows.term_years,
+        scenario_flows.compute_gw,
+        coalesce(chips.chip, constants.default_chip) as chip
+    from scenario_flows
+    cross join constants
+    left join chips on chips.chip = scenario_flows.chip_family
+    where scenario_flows.flow_class = 'spend_back'
+      and scenario_flows.amount_usd is not null
+),
+
+priced as (
+    select
+        commitments.*,
+        coalesce(in_force.observed_on, first_prices.observed_on) as priced_on,
+        in_force.observed_on is null and first_prices.observed_on is not null as priced_before_first_observation
+    from commitments
+    asof left join daily_prices as in_force
+        on in_force.chip = commitments.chip
+       and in_force.observed_on <= commitments.announced_on
+    left join first_prices on first_prices.chip = commitments.chip
+),
+
+valued as (
+    select
+        priced.*,
+        daily_prices.usd_per_chip_hour,
+        daily_prices.providers,
+        priced.amount_usd::double / daily_prices.usd_per_chip_hour as chip_hours,
+        priced.amount_usd::double / daily_prices.usd_per_chip_hour / constants.hours_per_year as chip_years,
+        chips.bf16_dense_tflops / reference.bf16_dense_tflops as h100_equiv_per_chip,
+        chips.it_watts_per_chip,
+        constants.pue
+    from priced
+    cross join constants
+    left join daily_prices on daily_prices.chip = priced.chip and daily_prices.observed_on = priced.priced_on
+    left join chips on chips.chip = priced.chip
+    left join chips as reference on reference.chip = constants.reference_chip
+)
+
+select
+    scenario,
+    flow_id,
+    chip,
+    priced_on,
+    priced_before_first_observation,
+    usd_per_chip_hour,
+    providers as priced_by_providers,
+    chip_hours,
+    chip_years,
+    chip_years * h100_equiv_per_chip as h100_equiv_years,
+    case
+        when compute_gw is not null then compute_gw
+        else chip_years / term_years * it_watts_per_chip * pue / 1e9
+    end as est_gw,
+    case
+        when compute_gw is not null then 'stated in the deal'
+        when usd_per_chip_hour is null then 'no price for the chip'
+        when term_years is null then 'no term: chips in service unknown'
+        when it_watts_per_chip is null then 'no power figure for the chip'
+        else 'estimated: chips in service x all-in watts x PUE'
+    end as gw_basis
+from valued
+order by scenario, flow_id

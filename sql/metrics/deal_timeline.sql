@@ -1,0 +1,28 @@
+-- Deal timeline: how much money was announced each month, by flow class, and the running total.
+-- Grain: one row per (scenario, month, flow_class) with at least one flow. A flow dated only to a
+-- year counts in January of that year (its date_precision says so in deal_flows).
+-- usd = sum of disclosed amounts that month; cumulative_usd = running total per scenario and class.
+with monthly as (
+    select
+        scenario,
+        date_trunc('month', announced_on)::date as month,
+        flow_class,
+        coalesce(sum(amount_usd), 0) as usd,
+        count(*) as flows,
+        count(*) filter (where amount_usd is null) as undisclosed_flows,
+        list(flow_id order by flow_id) as flow_ids
+    from scenario_flows
+    group by all
+)
+
+select
+    scenario,
+    month,
+    flow_class,
+    usd,
+    sum(usd) over (partition by scenario, flow_class order by month) as cumulative_usd,
+    flows,
+    undisclosed_flows,
+    flow_ids
+from monthly
+order by scenario, month, flow_class

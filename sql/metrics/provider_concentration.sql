@@ -1,0 +1,53 @@
+-- Provider concentration: how concentrated each buyer's compute spending is across providers.
+-- Grain: one row per (scenario, buyer) with disclosed spend-back flows; buyer 'ALL' pools every buyer.
+-- share of a provider = its part of the buyer's disclosed spend-back; hhi = sum of (100 x share)^2,
+-- 0 to 10,000 (above 1,800 is highly concentrated, DOJ/FTC 2023); top_provider and top_share name
+-- the largest; big_three_share is the part going to Amazon, Microsoft and Google. provider_shares
+-- lists every provider with its amount and share.
+with spend as (
+    select
+        scenario,
+        from_company as buyer,
+        to_company as provider,
+        sum(amount_usd) as usd,
+        list(flow_id order by flow_id) as flow_ids
+    from scenario_flows
+    where flow_class = 'spend_back'
+      and amount_usd is not null
+    group by all
+    having sum(amount_usd) > 0
+),
+
+with_all_buyers as (
+    select * from spend
+
+    union all
+
+    select scenario, 'ALL' as buyer, provider, sum(usd) as usd, flatten(list(flow_ids)) as flow_ids
+    from spend
+    group by scenario, provider
+),
+
+shares as (
+    select
+        with_all_buyers.*,
+        usd / sum(usd) over (partition by scenario, buyer) as share,
+        companies.is_big_three
+    from with_all_buyers
+    left join companies on companies.company_id = with_all_buyers.provider
+)
+
+select
+    scenario,
+    buyer,
+    count(*) as providers,
+    sum(usd) as spend_usd,
+    sum(power(100 * share, 2)) as hhi,
+    first(provider order by share desc, provider) as top_provider,
+    max(share) as top_share,
+    coalesce(sum(share) filter (where is_big_three), 0) as big_three_share,
+    list({'provider': provider, 'usd': usd, 'share': share} order by share desc, provider) as provider_shares,
+    list_sort(flatten(list(flow_ids))) as flow_ids
+from shares
+group by scenario, buyer
+order by scenario, buyer = 'ALL' desc, spend_usd desc, buyer

@@ -1,0 +1,53 @@
+-- Recycled revenue: how much of what customers commit to a vendor the vendor financed itself.
+-- Grain: one row per (scenario, vendor) that has spend-back flows coming in (disclosed or not).
+-- inbound_spend_usd = sum of spend-back flows customer -> vendor; self_financed_usd = sum over
+-- customers of least(capital vendor -> customer, spend-back customer -> vendor); recycled_share =
+-- self_financed_usd / inbound_spend_usd (NULL when no inbound amount is disclosed).
+with spend as (
+    select
+        scenario,
+        to_company as vendor,
+        from_company as customer,
+        coalesce(sum(amount_usd), 0) as spend_usd,
+        list(flow_id order by flow_id) as flow_ids
+    from scenario_flows
+    where flow_class = 'spend_back'
+    group by all
+),
+
+capital as (
+    select
+        scenario,
+        from_company as vendor,
+        to_company as customer,
+        coalesce(sum(amount_usd), 0) as capital_usd,
+        list(flow_id order by flow_id) as flow_ids
+    from scenario_flows
+    where flow_class = 'capital'
+    group by all
+),
+
+per_customer as (
+    select
+        spend.scenario,
+        spend.vendor,
+        spend.customer,
+        spend.spend_usd,
+        least(coalesce(capital.capital_usd, 0), spend.spend_usd) as self_financed_usd,
+        list_concat(spend.flow_ids, coalesce(capital.flow_ids, [])) as flow_ids
+    from spend
+    left join capital using (scenario, vendor, customer)
+)
+
+select
+    scenario,
+    vendor,
+    sum(spend_usd) as inbound_spend_usd,
+    sum(self_financed_usd) as self_financed_usd,
+    sum(self_financed_usd) / nullif(sum(spend_usd), 0) as recycled_share,
+    count(*) as customers,
+    count(*) filter (where self_financed_usd > 0) as self_financing_customers,
+    list_sort(flatten(list(flow_ids))) as flow_ids
+from per_customer
+group by all
+order by scenario, inbound_spend_usd desc, vendor

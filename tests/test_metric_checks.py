@@ -1,0 +1,75 @@
+"""The metric checks pass on a correct run and catch a wrong table (each one shown failing)."""
+
+import shutil
+
+import duckdb
+import pytest
+from conftest import SMALL, Pipeline
+from dagster_duckdb import DuckDBResource
+
+from pipelines.assets.sql_checks import build_sql_checks
+from pipelines.assets.sql_models import load_models
+
+
+def check_name(check) -> str:
+    [key] = check.check_keys
+    return f"{key.asset_key.to_user_string()}.{key.name}"
+
+
+CHECKS = {check_name(c): c for c in build_sql_checks(load_models())}
+
+
+@pytest.fixture(scope="module")
+def good_warehouse(tmp_path_factory):
+    pipeline = Pipeline(tmp_path_factory.mktemp("checks") / "warehouse", data_dir=SMALL, price_sources=[])
+    result = pipeline.run()
+    assert result.success
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) >= len(CHECKS) and all(e.passed for e in evaluations)
+    return pipeline.settings.warehouse_db
+
+
+@pytest.fixture
+def warehouse(good_warehouse, tmp_path):
+    """A copy of a correct run's warehouse, for one test to break."""
+    copy = tmp_path / "ai_infra.duckdb"
+    shutil.copy(good_warehouse, copy)
+    return copy
+
+
+def run_check(warehouse, name: str):
+    return CHECKS[name](duckdb=DuckDBResource(database=str(warehouse)))
+
+
+# (check, a statement that makes the table wrong in the way the check is for)
+BREAKAGES = [
+    ("round_trips.circular_within_both_sides", "update round_trips set circular_usd = capital_usd + 1"),
+    ("round_trips.cites_only_counted_flows",
+     "update round_trips set flow_ids = list_append(flow_ids, 'f4')"),  # f4 is superseded
+    ("recycled_revenue.share_in_unit_interval", "update recycled_revenue set self_financed_usd = inbound_spend_usd * 2"),
+    ("provider_concentration.shares_and_hhi_in_range", "update provider_concentration set hhi = hhi + 1"),
+    ("money_cycles.listed_once_in_canonical_rotation",
+     "insert into money_cycles select scenario, list_reverse(cycle), hops, bottleneck_usd, gross_usd, flow_ids "
+     "from money_cycles where hops = 3"),  # the 3-cycle walked backwards starts at its largest id
+    ("money_cycles.hops_are_edges", "update money_cycles set cycle = ['alpha', 'neo'], hops = 2 where hops = 3"),
+    ("money_cycles.cites_only_counted_flows",
+     "update money_cycles set flow_ids = list_append(flow_ids, 'f2') where scenario = 'firm'"),  # f2 is an option
+    ("company_exposure.inflow_equals_outflow", "delete from company_exposure where company_id = 'fund'"),
+    ("compute_equivalents.cites_only_counted_flows", "update compute_equivalents set flow_id = 'f10'"),
+    ("deal_timeline.cites_only_counted_flows", "update deal_timeline set flow_ids = ['f10']"),
+]
+
+
+def test_every_metric_check_is_exercised():
+    assert {name for name, _ in BREAKAGES} | {"recycled_revenue.cites_only_counted_flows",
+                                             "provider_concentration.cites_only_counted_flows",
+                                             "company_exposure.cites_only_counted_flows"} == set(CHECKS)
+
+
+@pytest.mark.parametrize(("check", "breakage"), BREAKAGES, ids=[b[0] for b in BREAKAGES])
+def test_check_catches_a_wrong_table(warehouse, check, breakage):
+    assert run_check(warehouse, check).passed
+    with duckdb.connect(str(warehouse)) as conn:
+        conn.execute(breakage)
+    result = run_check(warehouse, check)
+    assert not result.passed and result.metadata["offending_rows"].value > 0
