@@ -23,6 +23,14 @@ CONTRACT = {
                     "circular_usd", "flow_ids"],
     "money_cycles": ["scenario", "cycle", "hops", "bottleneck_usd", "gross_usd", "flow_ids"],
     "company_exposure": ["scenario", "company_id", "inflow_usd", "outflow_usd", "net_usd"],
+    "recycled_revenue": ["scenario", "vendor", "inbound_spend_usd", "self_financed_usd", "recycled_share"],
+    "provider_concentration": ["scenario", "buyer", "providers", "hhi", "top_provider", "top_share",
+                               "big_three_share"],
+    "compute_equivalents": ["scenario", "flow_id", "chip", "priced_on", "usd_per_chip_hour", "chip_hours",
+                            "chip_years", "h100_equiv_years", "est_gw"],
+    "price_performance": ["chip", "provider", "pricing", "observed_on", "usd_per_chip_hour", "usd_per_pflop_hour"],
+    "deal_timeline": ["scenario", "month", "flow_class", "usd", "cumulative_usd"],
+    "assumptions": ["name", "value", "unit", "source"],
 }
 
 
@@ -117,3 +125,38 @@ def test_snapshot_opens_in_a_duckdb_1x_client(bundled):
     out = subprocess.run([cli, "-readonly", "-csv", "-noheader", str(bundled.snapshot),
                           "-c", "select count(*) from deal_flows"], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "71"
+
+
+def test_the_questions_users_come_with_are_answered_with_cited_flows(bundled):
+    # Recycled revenue: Amazon financed 33 of Anthropic's 100 and 50 of OpenAI's 138 committed back.
+    rows = bundled.query("select vendor, inbound_spend_usd, self_financed_usd, recycled_share, flow_ids "
+                         "from recycled_revenue where scenario = 'headline' and vendor in ('amazon', 'microsoft') "
+                         "order by vendor")
+    assert [r[:3] for r in rows] == [("amazon", 238 * B, 83 * B), ("microsoft", 280 * B, 18 * B)]
+    assert rows[0][3] == pytest.approx(83 / 238) and rows[1][3] == pytest.approx(18 / 280)
+    assert "amzn-anthropic-2026-aws" in rows[0][4] and "msft-openai-2025-azure" in rows[1][4]
+
+    # The largest loop: Amazon -> OpenAI ($50B in two tranches) -> AWS ($38B + $100B).
+    [(cycle, bottleneck, flows)] = bundled.query(
+        "select cycle, bottleneck_usd, flow_ids from money_cycles where scenario = 'headline' "
+        "order by bottleneck_usd desc limit 1")
+    assert (cycle, bottleneck) == (["amazon", "openai"], 50 * B)
+    assert bundled.query(f"select count(*) from deal_flows where flow_id in (select unnest({flows})) "
+                         "and source_url like 'http%'") == [(len(flows),)]
+
+    # Provider HHI: both labs are highly concentrated (above 1,800).
+    hhi = dict(bundled.query("select buyer, hhi from provider_concentration where scenario = 'headline' "
+                             "and buyer in ('openai', 'anthropic')"))
+    # OpenAI: Microsoft 250, Oracle 300, AWS 138, CoreWeave 22.4, Cerebras 10 (of 720.4)
+    assert hhi["openai"] == pytest.approx(sum(x * x for x in (250, 300, 138, 22.4, 10)) / 720.4**2 * 10_000)
+    # Anthropic: Google Cloud 203, AWS 100, Broadcom 21, Microsoft 30 (of 354)
+    assert hhi["anthropic"] == pytest.approx(sum(x * x for x in (203, 100, 21, 30)) / 354**2 * 10_000)
+
+    # What "more than $100 billion over ten years" to AWS buys: Trainium2 at the on-demand price.
+    [(chip, price, chip_years, h100_years, gw, basis)] = bundled.query(
+        "select chip, usd_per_chip_hour, chip_years, h100_equiv_years, est_gw, gw_basis from compute_equivalents "
+        "where scenario = 'headline' and flow_id = 'amzn-anthropic-2026-aws'")
+    assert chip == "Trainium2" and price == pytest.approx(85.964 / 16)  # trn2.48xlarge, 16 chips
+    assert chip_years == pytest.approx(100e9 / price / 8760)
+    assert h100_years == pytest.approx(chip_years * 667 / 989.4)  # dense BF16 TFLOPS relative to H100
+    assert (gw, basis) == (5.0, "stated in the deal")

@@ -156,20 +156,23 @@ H100_PER_CHIP_HOUR = 98.32 / 8
 def test_compute_equivalents(published):
     rows = published.query(
         "select flow_id, chip, priced_on::varchar, priced_before_first_observation, usd_per_chip_hour, chip_hours, "
-        "chip_years, h100_equiv_years, est_gw, gw_basis from compute_equivalents where scenario = 'headline' "
+        "chip_years, h100_equiv_years, est_gw, gw_basis, gw_from_spend from compute_equivalents "
+        "where scenario = 'headline' "
         "order by flow_id")
     f3_hours = 40e9 / H100_PER_CHIP_HOUR
     f7_hours = 6e9 / H100_PER_CHIP_HOUR
     f7_chips_in_service = f7_hours / 8760 / 2  # over its two-year term
     assert rows == [
         ("f3", "H100", "2025-05-01", False, pytest.approx(H100_PER_CHIP_HOUR), pytest.approx(f3_hours),
-         pytest.approx(f3_hours / 8760), pytest.approx(f3_hours / 8760), 1.5, "stated in the deal"),
+         pytest.approx(f3_hours / 8760), pytest.approx(f3_hours / 8760), 1.5, "stated in the deal",
+         pytest.approx(f3_hours / 8760 / 10 * 1453.5 * 1.2 / 1e9)),  # what 10 years of spend would power
         # announced 2025-03, before the first H100 price (2025-05-01): priced at that earliest one
         ("f7", "H100", "2025-05-01", True, pytest.approx(H100_PER_CHIP_HOUR), pytest.approx(f7_hours),
          pytest.approx(f7_hours / 8760), pytest.approx(f7_hours / 8760),
-         pytest.approx(f7_chips_in_service * 1453.5 * 1.2 / 1e9), "estimated: chips in service x all-in watts x PUE"),
+         pytest.approx(f7_chips_in_service * 1453.5 * 1.2 / 1e9), "estimated: chips in service x all-in watts x PUE",
+         pytest.approx(f7_chips_in_service * 1453.5 * 1.2 / 1e9)),
         # B200 has specs but no price: counted, not valued
-        ("f8", "B200", None, False, None, None, None, None, None, "no price for the chip"),
+        ("f8", "B200", None, False, None, None, None, None, None, "no price for the chip", None),
     ]
     assert pytest.approx(0.0486, abs=1e-4) == rows[1][8]  # about 28,000 H100s at 1.74 kW each
 

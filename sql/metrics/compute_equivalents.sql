@@ -8,7 +8,8 @@
 -- chip_hours = amount / price; chip_years = chip_hours / hours_per_year; h100_equiv_years scales
 -- chip_years by dense BF16 TFLOPS relative to the reference chip; est_gw = compute_gw when the deal
 -- states it, else the average chips in service over the term (chip_years / term_years) x all-in IT
--- watts per chip x PUE (gw_basis says which, or why there is none). A chip with no price gets no numbers.
+-- watts per chip x PUE (gw_basis says which, or why there is none); gw_from_spend is that estimate
+-- even when the deal states its gigawatts, to compare the two. A chip with no price gets no numbers.
 with constants as (
     select
         max(try_cast(value as double)) filter (where name = 'hours_per_year') as hours_per_year,
@@ -106,10 +107,8 @@ select
     chip_hours,
     chip_years,
     chip_years * h100_equiv_per_chip as h100_equiv_years,
-    case
-        when compute_gw is not null then compute_gw
-        else chip_years / term_years * it_watts_per_chip * pue / 1e9
-    end as est_gw,
+    coalesce(compute_gw, chip_years / term_years * it_watts_per_chip * pue / 1e9) as est_gw,
+    chip_years / term_years * it_watts_per_chip * pue / 1e9 as gw_from_spend,
     case
         when compute_gw is not null then 'stated in the deal'
         when usd_per_chip_hour is null then 'no price for the chip'

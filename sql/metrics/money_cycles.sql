@@ -58,27 +58,16 @@ cycle_edges as (
 ),
 
 -- Walks start at a cycle's smallest node and only visit larger ones, so each cycle is found once,
--- already in canonical rotation; a walk stops when it returns to its start or reaches 5 hops.
+-- already in canonical rotation; a walk stops when it returns to its start or reaches 5 hops. Walks
+-- carry only their path (there are far more walks than cycles); weights are looked up per cycle.
 walks as (
-    select
-        scenario,
-        source as start_node,
-        target as current_node,
-        [source, target] as path,
-        [weight] as weights,
-        flow_ids
+    select scenario, source as start_node, target as current_node, [source, target] as path
     from cycle_edges
     where target > source
 
     union all
 
-    select
-        walks.scenario,
-        walks.start_node,
-        cycle_edges.target,
-        list_append(walks.path, cycle_edges.target),
-        list_append(walks.weights, cycle_edges.weight),
-        list_concat(walks.flow_ids, cycle_edges.flow_ids)
+    select walks.scenario, walks.start_node, cycle_edges.target, list_append(walks.path, cycle_edges.target)
     from walks
     inner join cycle_edges
         on cycle_edges.scenario = walks.scenario
@@ -87,15 +76,27 @@ walks as (
       and len(walks.path) <= 5
       and (cycle_edges.target = walks.start_node
            or (cycle_edges.target > walks.start_node and not list_contains(walks.path, cycle_edges.target)))
+),
+
+cycles as (
+    select scenario, path[1:-2] as cycle
+    from walks
+    where current_node = start_node
+),
+
+hops as (
+    select scenario, cycle, cycle[i] as source, cycle[i % len(cycle) + 1] as target
+    from cycles, range(1, len(cycle) + 1) as positions(i)
 )
 
 select
-    scenario,
-    path[1:-2] as cycle,
-    len(path) - 1 as hops,
-    list_min(weights) as bottleneck_usd,
-    list_sum(weights) as gross_usd,
-    list_sort(flow_ids) as flow_ids
-from walks
-where current_node = start_node
-order by scenario, bottleneck_usd desc, cycle
+    hops.scenario,
+    hops.cycle,
+    len(hops.cycle) as hops,
+    min(cycle_edges.weight) as bottleneck_usd,
+    sum(cycle_edges.weight) as gross_usd,
+    list_sort(flatten(list(cycle_edges.flow_ids))) as flow_ids
+from hops
+inner join cycle_edges using (scenario, source, target)
+group by hops.scenario, hops.cycle
+order by hops.scenario, bottleneck_usd desc, hops.cycle
