@@ -175,6 +175,10 @@ def test_compute_equivalents(published):
         ("f8", "B200", None, False, None, None, None, None, None, "no price for the chip", None),
     ]
     assert pytest.approx(0.0486, abs=1e-4) == rows[1][8]  # about 28,000 H100s at 1.74 kW each
+    # f3, f7 and f8 are all firm: the firm scenario values them the same way
+    assert published.query("select * exclude (scenario) from compute_equivalents where scenario = 'firm' "
+                           "order by flow_id") == published.query(
+        "select * exclude (scenario) from compute_equivalents where scenario = 'headline' order by flow_id")
 
 
 def test_price_performance(published):
