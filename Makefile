@@ -11,7 +11,9 @@ export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 # INFO, not DEBUG: the screen shows progress and a failing step's error, not every event.
 INFO_LOGS := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
-.PHONY: run test ui bench clean
+SNAPSHOT = $(or $(AIINFRA_WAREHOUSE_DIR),warehouse)/published/ai_infra.duckdb
+
+.PHONY: run test ui query shell bench clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +33,14 @@ run: install
 	  echo "\nThe daily job failed: the failing step's error is above. The last published snapshot is unchanged."; \
 	  exit 1; }
 	$(BIN)/python -m pipelines.summary
+
+## query: one query against the published snapshot, read-only: make query SQL="select ..."
+query: install
+	@$(BIN)/ai-infra-query "$$SQL"
+
+## shell: the DuckDB CLI (1.x, from PyPI) on the published snapshot, read-only
+shell: install
+	$(BIN)/duckdb -readonly $(SNAPSHOT)
 
 ## test: the whole test suite
 test: install

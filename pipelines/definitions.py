@@ -23,11 +23,12 @@ def build_defs(resources: Mapping[str, object] | None = None) -> dg.Definitions:
     validation_assets, validation_checks = build_validations([a.key.to_user_string() for a in price_assets])
     python_assets = [*ingest_assets, *price_assets, *validation_assets]
     upstream = {a.key.to_user_string(): a.key.to_user_string() for a in python_assets} | EXTRA_TABLES
-    sql_assets = build_sql_assets(upstream)
+    models = load_models()
+    sql_assets = build_sql_assets(upstream, models)
     return dg.Definitions(
         assets=[*python_assets, *sql_assets,
-                build_publish_asset([a.key.to_user_string() for a in sql_assets])],
-        asset_checks=[*validation_checks, *build_sql_checks(load_models())],
+                build_publish_asset(models)],
+        asset_checks=[*validation_checks, *build_sql_checks(models)],
         jobs=[daily_job],
         schedules=[daily_refresh],
         resources=resources,

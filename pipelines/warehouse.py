@@ -6,8 +6,10 @@ import dagster as dg
 import duckdb
 
 
-def table_metadata(conn: duckdb.DuckDBPyConnection, table: str, preview_rows: int = 5) -> dict:
-    """Row count, column schema and a small preview of `table`, for the Dagster UI."""
+def table_metadata(conn: duckdb.DuckDBPyConnection, table: str, descriptions: dict[str, str] | None = None,
+                   preview_rows: int = 5) -> dict:
+    """Row count, column schema (with each column's meaning, when known) and a small preview of
+    `table`, for the Dagster UI."""
     columns = conn.execute(
         "select column_name, data_type from information_schema.columns "
         "where table_schema = 'main' and table_name = ? order by ordinal_position", [table]
@@ -17,7 +19,8 @@ def table_metadata(conn: duckdb.DuckDBPyConnection, table: str, preview_rows: in
     return {
         "dagster/row_count": dg.MetadataValue.int(rows),
         "dagster/column_schema": dg.TableSchema(
-            columns=[dg.TableColumn(name, data_type.lower()) for name, data_type in columns]
+            columns=[dg.TableColumn(name, data_type.lower(), description=(descriptions or {}).get(name))
+                     for name, data_type in columns]
         ),
         "dagster/table_name": dg.MetadataValue.text(f"main.{table}"),
         "preview": dg.MetadataValue.md(preview.astype("string").fillna("").to_markdown(index=False)),

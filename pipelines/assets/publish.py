@@ -11,13 +11,21 @@ import os
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.assets.sql_models import SqlModel
 from pipelines.resources import PipelineSettings
 
 SNAPSHOT_NAME = "ai_infra.duckdb"
 STORAGE_VERSION = "v1.0.0"
+EXPORT_FORMATS = {"parquet": "(format parquet)", "csv": "(format csv, header)"}  # one file per table each
 
 
-def build_publish_asset(tables: list[str]) -> dg.AssetsDefinition:
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
+    tables = [m.name for m in models]
+
     @dg.asset(
         name="published_snapshot",
         deps=tables,
@@ -25,32 +33,42 @@ def build_publish_asset(tables: list[str]) -> dg.AssetsDefinition:
         kinds={"duckdb", "parquet"},
         owners=["team:data"],
         description=(
-            f"published/{SNAPSHOT_NAME} (read-only DuckDB, storage {STORAGE_VERSION}) and "
-            "published/parquet/<table>.parquet: every model and metric table, swapped in atomically."
+            f"published/{SNAPSHOT_NAME} (read-only DuckDB, storage {STORAGE_VERSION}, every table and column "
+            "commented), published/parquet/<table>.parquet and published/csv/<table>.csv: every model and "
+            "metric table, swapped in atomically."
         ),
         pool="duckdb",
     )
     def published_snapshot(context: dg.AssetExecutionContext, settings: PipelineSettings,
                            duckdb: DuckDBResource) -> dg.MaterializeResult:
-        out, parquet = settings.published_dir, settings.published_dir / "parquet"
-        parquet.mkdir(parents=True, exist_ok=True)
+        out = settings.published_dir
         suffix = f".{context.run.run_id}.tmp"
         new_db = out / f".{SNAPSHOT_NAME}{suffix}"
-        new_files = {parquet / f"{t}.parquet": parquet / f".{t}.parquet{suffix}" for t in tables}
+        exports = {fmt: {out / fmt / f"{t}.{fmt}": out / fmt / f".{t}.{fmt}{suffix}" for t in tables}
+                   for fmt in EXPORT_FORMATS}
+        new_files = {final: tmp for files in exports.values() for final, tmp in files.items()}
+        for fmt in EXPORT_FORMATS:
+            (out / fmt).mkdir(parents=True, exist_ok=True)
         try:
             with duckdb.get_connection() as conn:
                 conn.execute(f"attach '{new_db}' as snapshot (storage_version '{STORAGE_VERSION}')")
-                for table, tmp in zip(tables, new_files.values()):
+                for model in models:
+                    table = model.name
                     conn.execute(f"create table snapshot.main.{table} as select * from main.{table}")
-                    conn.execute(f"copy main.{table} to '{tmp}' (format parquet)")
+                    conn.execute(f"comment on table snapshot.main.{table} is {_quoted(model.description)}")
+                    for column, meaning in model.columns.items():
+                        conn.execute(f"comment on column snapshot.main.{table}.{column} is {_quoted(meaning)}")
+                    for fmt, options in EXPORT_FORMATS.items():
+                        conn.execute(f"copy main.{table} to '{exports[fmt][out / fmt / f'{table}.{fmt}']}' {options}")
                 conn.execute("detach snapshot")
                 counts = {t: conn.execute(f"select count(*) from main.{t}").fetchone()[0] for t in tables}
             # Each rename is atomic: a reader sees the whole old file or the whole new one.
             os.replace(new_db, out / SNAPSHOT_NAME)
             for final, tmp in new_files.items():
                 os.replace(tmp, final)
-            for stale in set(parquet.glob("*.parquet")) - set(new_files):
-                stale.unlink()
+            for fmt in EXPORT_FORMATS:
+                for stale in set((out / fmt).glob(f"*.{fmt}")) - set(exports[fmt]):
+                    stale.unlink()
         finally:
             new_db.unlink(missing_ok=True)
             for tmp in new_files.values():

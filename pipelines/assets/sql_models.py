@@ -1,12 +1,13 @@
 """Model and metrics: one asset per sql/<group>/<name>.sql, all made by one factory.
 
-Each file is a single SELECT whose result becomes the table <name>; its header comment is the
-asset's description. Dependencies are the tables the query reads (`from x`, `join x`), so the
-lineage in the UI follows the SQL itself.
+Each file is a single SELECT whose result becomes the table <name>. Its header comment is the
+asset's description, and the `columns:` block at the end of the header documents each column (the
+UI's column schema, and COMMENT ON in the published snapshot). Dependencies are the tables the query
+reads (`from x`, `join x`), so the lineage in the UI follows the SQL itself.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
@@ -26,16 +27,24 @@ class SqlModel:
     path: Path
     description: str
     query: str
+    columns: dict[str, str] = field(default_factory=dict)  # column -> what it means
 
     @classmethod
     def from_file(cls, path: Path) -> "SqlModel":
         text = path.read_text(encoding="utf-8")
-        header = []
+        header, columns, in_columns = [], {}, False
         for line in text.splitlines():
             if not line.startswith("--"):
                 break
-            header.append(line.removeprefix("--").strip())
-        return cls(path.stem, path.parent.name, path, " ".join(header), text.strip().rstrip(";"))
+            line = line.removeprefix("--").strip()
+            if line == "columns:":
+                in_columns = True
+            elif in_columns and ":" in line:
+                name, meaning = line.split(":", 1)
+                columns[name.strip()] = meaning.strip()
+            elif line and not in_columns:
+                header.append(line)
+        return cls(path.stem, path.parent.name, path, " ".join(header), text.strip().rstrip(";"), columns)
 
     def reads(self) -> set[str]:
         code = re.sub(r"--[^\n]*", "", self.query)
@@ -59,19 +68,22 @@ def build_sql_asset(model: SqlModel, table_owners: dict[str, str]) -> dg.AssetsD
         kinds={"duckdb", "sql"},
         owners=["team:data"],
         description=model.description,
-        metadata={"sql_file": dg.MetadataValue.path(str(model.path.relative_to(SQL_DIR.parent)))},
+        metadata={
+            "sql_file": dg.MetadataValue.path(str(model.path.relative_to(SQL_DIR.parent))),
+            "dagster/column_schema": dg.TableSchema(
+                columns=[dg.TableColumn(name, "", description=meaning) for name, meaning in model.columns.items()]),
+        },
         pool="duckdb",
     )
     def _sql_asset(duckdb: DuckDBResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as conn:
             conn.execute(model.create_statement())
-            return dg.MaterializeResult(metadata=table_metadata(conn, model.name))
+            return dg.MaterializeResult(metadata=table_metadata(conn, model.name, model.columns))
 
     return _sql_asset
 
 
-def build_sql_assets(upstream_tables: dict[str, str], sql_dir: Path = SQL_DIR) -> list[dg.AssetsDefinition]:
-    """One asset per SQL file; `upstream_tables` maps tables written by other assets to those assets."""
-    models = load_models(sql_dir)
+def build_sql_assets(upstream_tables: dict[str, str], models: list[SqlModel]) -> list[dg.AssetsDefinition]:
+    """One asset per SQL model; `upstream_tables` maps tables written by other assets to those assets."""
     owners = {**upstream_tables, **{m.name: m.name for m in models}}
     return [build_sql_asset(m, owners) for m in models]
