@@ -14,6 +14,7 @@ from pipelines.assets.sql_models import build_sql_assets, load_models
 from pipelines.assets.validate import EXTRA_TABLES, build_validations
 from pipelines.resources import build_resources
 from pipelines.schedules import daily_job, daily_refresh
+from pipelines.sensors import deals_file_changed
 
 
 def build_defs(resources: Mapping[str, object] | None = None) -> dg.Definitions:
@@ -31,6 +32,7 @@ def build_defs(resources: Mapping[str, object] | None = None) -> dg.Definitions:
         asset_checks=[*validation_checks, *build_sql_checks(models)],
         jobs=[daily_job],
         schedules=[daily_refresh],
+        sensors=[deals_file_changed],
         resources=resources,
         # One step at a time in the run's own process: the steps share one DuckDB file, so they could
         # not run in parallel anyway, and a subprocess per step costs ~2.5 s each here.

@@ -72,3 +72,29 @@ def test_instance_serialises_warehouse_writers_and_has_telemetry_off():
     assert config["telemetry"]["enabled"] is False
     assert config["concurrency"]["pools"]["default_limit"] == 1
     assert dg.Definitions.validate_loadable(build_defs()) is None
+
+
+def test_deals_sensor_runs_today_when_the_file_changes(tmp_path):
+    from pipelines.resources import PipelineSettings
+    from pipelines.sensors import deals_file_changed
+
+    deals = tmp_path / "deals.csv"
+    deals.write_text("flow_id\nf1\n")
+    settings = PipelineSettings(warehouse_dir=str(tmp_path), deals_source=str(deals))
+
+    repository = build_defs().get_repository_def()
+
+    def tick(cursor):
+        context = dg.build_sensor_context(cursor=cursor, resources={"settings": settings},
+                                          repository_def=repository)
+        return deals_file_changed.evaluate_tick(context), context.cursor
+
+    first, cursor = tick(None)
+    assert not first.run_requests and "watching" in first.skip_message  # starts watching, no run
+    unchanged, same = tick(cursor)
+    assert not unchanged.run_requests and same == cursor
+    deals.write_text("flow_id\nf1\nf2\n")
+    changed, new_cursor = tick(cursor)
+    [request] = changed.run_requests
+    assert new_cursor != cursor and request.partition_key == datetime.now(timezone.utc).date().isoformat()
+    assert deals_file_changed.default_status == dg.DefaultSensorStatus.RUNNING

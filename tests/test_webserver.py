@@ -17,7 +17,15 @@ GROUP_ORDER = ["ingest", "validate", "model", "metrics", "publish"]
 
 QUERY = """
 {
-  assetNodes { assetKey { path } groupName dependencyKeys { path } }
+  assetNodes {
+    assetKey { path } groupName dependencyKeys { path } description kinds
+    owners { ... on TeamAssetOwner { team } }
+    internalFreshnessPolicy { __typename ... on TimeWindowFreshnessPolicy { failWindowSeconds } }
+    metadataEntries { label ... on TableSchemaMetadataEntry { schema { columns { name description } } } }
+  }
+  sensorsOrError(repositorySelector: {repositoryLocationName: "ai_infra", repositoryName: "__repository__"}) {
+    ... on Sensors { results { name sensorState { status } } }
+  }
   schedulesOrError(repositorySelector: {repositoryLocationName: "ai_infra", repositoryName: "__repository__"}) {
     ... on Schedules { results { name cronSchedule executionTimezone scheduleState { status } } }
   }
@@ -102,3 +110,20 @@ def test_asset_lineage_and_schedule_through_graphql(webserver):
     [schedule] = data["schedulesOrError"]["results"]
     assert schedule == {"name": "daily_refresh", "cronSchedule": "0 6 * * *", "executionTimezone": "UTC",
                         "scheduleState": {"status": "RUNNING"}}
+
+
+def test_every_asset_explains_itself_through_graphql(webserver):
+    data = graphql(webserver, QUERY)
+    sql_assets = {p.stem for p in (REPO / "sql").glob("*/*.sql") if p.parent.name in ("model", "metrics")}
+    assert sql_assets
+    for node in data["assetNodes"]:
+        key = "/".join(node["assetKey"]["path"])
+        assert node["description"] and node["groupName"] and node["kinds"], key
+        assert node["owners"] == [{"team": "data"}], key
+        if key in sql_assets:
+            [schema] = [m["schema"] for m in node["metadataEntries"] if m["label"] == "dagster/column_schema"]
+            assert schema["columns"] and all(c["description"] for c in schema["columns"]), key
+        if key in sql_assets | {"published_snapshot"}:  # the published tables: a day and a bit
+            assert node["internalFreshnessPolicy"]["failWindowSeconds"] == 26 * 3600, key
+    sensors = {s["name"]: s["sensorState"]["status"] for s in data["sensorsOrError"]["results"]}
+    assert sensors == {"deals_file_changed": "RUNNING"}

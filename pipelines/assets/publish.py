@@ -12,6 +12,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets.sql_models import SqlModel
+from pipelines.freshness import published_freshness
 from pipelines.resources import PipelineSettings
 
 SNAPSHOT_NAME = "ai_infra.duckdb"
@@ -38,6 +39,7 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
             "metric table, swapped in atomically."
         ),
         pool="duckdb",
+        freshness_policy=published_freshness,
     )
     def published_snapshot(context: dg.AssetExecutionContext, settings: PipelineSettings,
                            duckdb: DuckDBResource) -> dg.MaterializeResult:

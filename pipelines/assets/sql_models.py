@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.freshness import published_freshness
 from pipelines.resources import SQL_DIR
 from pipelines.warehouse import table_metadata
 
@@ -74,6 +75,7 @@ def build_sql_asset(model: SqlModel, table_owners: dict[str, str]) -> dg.AssetsD
                 columns=[dg.TableColumn(name, "", description=meaning) for name, meaning in model.columns.items()]),
         },
         pool="duckdb",
+        freshness_policy=published_freshness,
     )
     def _sql_asset(duckdb: DuckDBResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as conn:

@@ -1,0 +1,33 @@
+"""A run as soon as the deals file changes, instead of waiting for the next 06:00 schedule."""
+
+import hashlib
+from datetime import datetime, timezone
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.resources import PipelineSettings
+from pipelines.schedules import daily_job
+
+
+@dg.sensor(
+    name="deals_file_changed",
+    job=daily_job,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Starts today's daily_job when the deals file (AIINFRA_DEALS_SOURCE, a local path) changes.",
+)
+def deals_file_changed(context: dg.SensorEvaluationContext, settings: PipelineSettings):
+    source = Path(settings.deals_source)
+    if settings.deals_source.startswith(("http://", "https://")) or not source.is_file():
+        return dg.SkipReason(f"{settings.deals_source} is not a local file: only local files are watched")
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    if context.cursor == digest:
+        return dg.SkipReason(f"{source} is unchanged")
+    first_look = context.cursor is None
+    context.update_cursor(digest)
+    if first_look:  # the schedule covers the file as it was when the sensor started watching
+        return dg.SkipReason(f"watching {source} from now on")
+    day = datetime.now(timezone.utc).date().isoformat()
+    return dg.RunRequest(run_key=f"deals-{digest[:16]}", partition_key=day,
+                         tags={"trigger": "deals file changed"})
