@@ -1,6 +1,16 @@
 -- Company exposure: how much money each company has coming in and going out across all its flows.
 -- Grain: one row per (scenario, company_id) for every company with a flow in the scenario.
 -- inflow_usd = sum of disclosed amounts into the company, outflow_usd = sum out, net_usd = in - out.
+--
+-- columns:
+--   scenario: headline (all flows but cancelled and superseded) or firm (headline flows that are firm)
+--   company_id: company with at least one flow in the scenario
+--   inflow_usd: sum of disclosed amounts of flows into the company, USD; 0 when none is disclosed
+--   outflow_usd: sum of disclosed amounts of flows out of the company, USD; 0 when none is disclosed
+--   net_usd: inflow_usd - outflow_usd, USD
+--   flows: number of flows into or out of the company
+--   undisclosed_flows: number of those flows with no disclosed amount
+--   flow_ids: ids of those flows, sorted
 with legs as (
     select scenario, to_company as company_id, amount_usd as inflow_usd, 0 as outflow_usd, flow_id
     from scenario_flows

@@ -10,6 +10,21 @@
 -- states it, else the average chips in service over the term (chip_years / term_years) x all-in IT
 -- watts per chip x PUE (gw_basis says which, or why there is none); gw_from_spend is that estimate
 -- even when the deal states its gigawatts, to compare the two. A chip with no price gets no numbers.
+--
+-- columns:
+--   scenario: headline (all flows but cancelled and superseded) or firm (headline flows that are firm)
+--   flow_id: the spend-back flow with a disclosed amount that is valued
+--   chip: chip it is priced as - the chip_family when in chip_specs, else the default chip (assumptions)
+--   priced_on: day of the price used (latest on or before the announcement, else the first); NULL = no price
+--   priced_before_first_observation: true when the flow predates every price of the chip, so the earliest is used
+--   usd_per_chip_hour: median across providers of each provider median on-demand price that day; USD per chip-hour
+--   priced_by_providers: number of providers behind that median; NULL = no price
+--   chip_hours: amount_usd / usd_per_chip_hour, chip-hours; NULL = no price
+--   chip_years: chip_hours / hours_per_year (8760), chip-years; NULL = no price
+--   h100_equiv_years: chip_years scaled by dense BF16 TFLOPS relative to the reference chip (H100), H100-years
+--   est_gw: compute_gw when the deal states it, else gw_from_spend, GW; NULL when neither (gw_basis says why)
+--   gw_from_spend: chip_years / term_years x all-in IT watts per chip x PUE, GW; NULL without price, term or power
+--   gw_basis: how est_gw was obtained (stated in the deal, estimated), or why it is NULL
 with constants as (
     select
         max(try_cast(value as double)) filter (where name = 'hours_per_year') as hours_per_year,

@@ -4,6 +4,14 @@
 -- flows u -> v (edges of weight 0 are left out). `cycle` lists company ids in flow direction,
 -- starting at the smallest id, without repeating it at the end. bottleneck_usd is the smallest edge
 -- weight (the most money that can go round the whole loop); gross_usd is the sum of the edge weights.
+--
+-- columns:
+--   scenario: headline (all flows but cancelled and superseded) or firm (headline flows that are firm)
+--   cycle: company ids in flow direction, starting at the smallest id, without repeating it at the end
+--   hops: number of edges in the loop (= companies in cycle), 2 to 5
+--   bottleneck_usd: smallest edge weight - the most money that can go round the whole loop; USD
+--   gross_usd: sum of the edge weights of the loop, USD
+--   flow_ids: ids of the disclosed capital and spend-back flows that make up its edges, sorted
 with recursive edges as (
     select
         scenario,

@@ -4,6 +4,18 @@
 -- 0 to 10,000 (above 1,800 is highly concentrated, DOJ/FTC 2023); top_provider and top_share name
 -- the largest; big_three_share is the part going to Amazon, Microsoft and Google. provider_shares
 -- lists every provider with its amount and share.
+--
+-- columns:
+--   scenario: headline (all flows but cancelled and superseded) or firm (headline flows that are firm)
+--   buyer: company_id of the buyer, or ALL for every buyer pooled
+--   providers: number of providers with disclosed spend-back from the buyer
+--   spend_usd: total disclosed spend-back of the buyer, USD
+--   hhi: sum of (100 x share)^2 over providers, 0 to 10,000; above 1,800 is highly concentrated
+--   top_provider: company_id of the provider with the largest share (ties broken by id)
+--   top_share: share of the largest provider, fraction 0 to 1
+--   big_three_share: share going to Amazon, Microsoft and Google, fraction 0 to 1
+--   provider_shares: list of {provider, usd, share} for every provider, largest share first; usd in USD
+--   flow_ids: ids of the spend-back flows behind the row, sorted
 with spend as (
     select
         scenario,

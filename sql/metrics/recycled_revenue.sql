@@ -3,6 +3,16 @@
 -- inbound_spend_usd = sum of spend-back flows customer -> vendor; self_financed_usd = sum over
 -- customers of least(capital vendor -> customer, spend-back customer -> vendor); recycled_share =
 -- self_financed_usd / inbound_spend_usd (NULL when no inbound amount is disclosed).
+--
+-- columns:
+--   scenario: headline (all flows but cancelled and superseded) or firm (headline flows that are firm)
+--   vendor: company_id of the vendor receiving spend-back flows
+--   inbound_spend_usd: sum of disclosed spend-back flows customer -> vendor, USD
+--   self_financed_usd: sum over customers of least(capital vendor -> customer, spend-back customer -> vendor), USD
+--   recycled_share: self_financed_usd / inbound_spend_usd, 0 to 1; NULL when no inbound amount is disclosed
+--   customers: number of customers with spend-back flows to the vendor
+--   self_financing_customers: number of those customers the vendor financed (self_financed_usd > 0)
+--   flow_ids: ids of the spend-back and capital flows behind the row, sorted
 with spend as (
     select
         scenario,

@@ -5,6 +5,17 @@
 -- investee -> investor; round_trip_ratio = spend_back_usd / capital_usd (NULL when capital_usd = 0);
 -- circular_usd = least(capital_usd, spend_back_usd), the money that can have gone round.
 -- Sums use disclosed amounts; undisclosed flows are counted (undisclosed_flows) and listed in flow_ids.
+--
+-- columns:
+--   scenario: headline (all flows but cancelled and superseded) or firm (headline flows that are firm)
+--   investor: company_id putting capital into the investee and receiving its spend-back
+--   investee: company_id receiving the capital and committing spend-back to the investor
+--   capital_usd: sum of disclosed capital flows investor -> investee, USD
+--   spend_back_usd: sum of disclosed spend-back flows investee -> investor, USD
+--   round_trip_ratio: spend_back_usd / capital_usd; NULL when capital_usd = 0
+--   circular_usd: least(capital_usd, spend_back_usd), the money that can have gone round; USD
+--   undisclosed_flows: number of flows of the pair with no disclosed amount
+--   flow_ids: ids of the flows behind the row, capital flows first, then spend-back
 with legs as (
     -- capital runs investor -> investee, spend-back runs investee -> investor: orient both as a pair
     select

@@ -5,6 +5,24 @@
 -- chip is the canonical chip name; both prices are given (one is derived from the other with
 -- chips_per_instance when a source states only one). observed_on is the first day of the period the
 -- source dates the price to (date_precision says whether a day, a month or a year).
+--
+-- columns:
+--   observed_on: first day of the period the source dates the price to (DATE); see date_precision
+--   date_precision: day, month or year - how precisely the source dates observed_on
+--   source: reference (curated), skypilot, azure, aws, or a recording (skypilot-snapshot, ...)
+--   provider: cloud selling the instance (aws, gcp, azure, lambda, coreweave, runpod, ...)
+--   region: provider region code (us-east-1, eastus, ...); NULL when the source does not state it
+--   zone: availability zone within the region; NULL when the source gives none
+--   instance_type: instance, VM SKU or slice name that is priced, without region text
+--   accelerator: accelerator name as the price source spells it; NULL for curated reference rows
+--   chip: canonical chip name (H100, TPU-v5p, Trainium2, ...) the accelerator maps to
+--   chips_per_instance: accelerators per instance (1 for a per-GPU price with an unknown GPU count)
+--   pricing: on_demand, spot, reserved_1y or reserved_3y (reservations as hourly prices)
+--   usd_per_instance_hour: price of the whole instance, USD per instance-hour (chip price x chips if not stated)
+--   usd_per_chip_hour: price per accelerator, USD per chip-hour (instance price / chips_per_instance if not stated)
+--   source_url: URL of the catalog, API or page the price comes from
+--   source_quote: the source line or sentence that states the price
+--   note: how the row was derived (inferred dates, unit conversions, ...); NULL when nothing to add
 with daily_observations as (
     select * exclude (run_day)
     from clean_price_observations

@@ -2,6 +2,13 @@
 -- Grain: one row per company_id. `aliases` lists (';'-separated) every spelling the sources use for
 -- the company; deal_flows refers to companies only by company_id. is_big_three marks Amazon,
 -- Microsoft and Google, the three largest clouds.
+--
+-- columns:
+--   company_id: company id (lowercase snake_case) that deal_flows uses in from_company and to_company
+--   name: display name of the company
+--   kind: kind of business - ai_lab, hyperscaler, cloud, neocloud, chip_vendor, investor or other
+--   is_big_three: true for Amazon, Microsoft and Google, the three largest clouds
+--   aliases: semicolon-separated list of every spelling the sources use for the company
 select
     company_id,
     name,

@@ -2,6 +2,17 @@
 -- Grain: one row per (source row, failed check): a row with two faults appears twice. Price
 -- observations are checked each day; their rejections are kept for every day (detected_at).
 -- row_ref names the row (file line and key); record holds the whole row as read, as JSON.
+--
+-- columns:
+--   source_table: raw table the rejected row was read into (raw_deals, raw_price_observations, ...)
+--   row_ref: names the row - its line and its key (e.g. the flow_id or instance_type)
+--   source_line: line of the row in its source file (line 1 is the header); for prices, its number that day
+--   column_name: column(s) the failed check looked at, comma-separated when several
+--   check_name: name of the failed check (e.g. duplicate_observation, not_positive, future_date)
+--   failure_value: the offending value(s) as text
+--   reason: why the row was rejected, in plain words
+--   record: the whole row as read, as JSON (values as text)
+--   detected_at: day the row was checked (DATE) - the run day for price observations, else the run date
 select * from quarantined_companies
 union all by name
 select * from quarantined_deals
