@@ -13,7 +13,7 @@ INFO_LOGS := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 SNAPSHOT = $(or $(AIINFRA_WAREHOUSE_DIR),warehouse)/published/ai_infra.duckdb
 
-.PHONY: run test ui query shell bench clean
+.PHONY: run test ui query shell bench clean chromium
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,8 +42,12 @@ query: install
 shell: install
 	$(BIN)/duckdb -readonly $(SNAPSHOT)
 
-## test: the whole test suite
-test: install
+# The browser tests drive Debian's chromium (a browser download of Playwright's own is never used).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+## test: the whole test suite (installs Debian's chromium for the rendering tests if it is missing)
+test: install chromium
 	$(BIN)/python -m pytest -q
 
 ## ui: the Dagster UI (and the schedule daemon) on http://127.0.0.1:3000, over this instance

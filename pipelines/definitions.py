@@ -8,7 +8,7 @@ import dagster as dg
 
 from pipelines.assets.ingest import ingest_assets
 from pipelines.assets.prices import build_price_asset
-from pipelines.assets.publish import build_publish_asset
+from pipelines.assets.publish import build_publish_asset, published_report
 from pipelines.assets.sql_checks import build_sql_checks
 from pipelines.assets.sql_models import build_sql_assets, load_models
 from pipelines.assets.validate import EXTRA_TABLES, build_validations
@@ -28,7 +28,7 @@ def build_defs(resources: Mapping[str, object] | None = None) -> dg.Definitions:
     sql_assets = build_sql_assets(upstream, models)
     return dg.Definitions(
         assets=[*python_assets, *sql_assets,
-                build_publish_asset(models)],
+                build_publish_asset(models), published_report],
         asset_checks=[*validation_checks, *build_sql_checks(models)],
         jobs=[daily_job],
         schedules=[daily_refresh],

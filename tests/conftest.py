@@ -1,6 +1,13 @@
 """Shared fixtures: every test gets its own warehouse directory (so its own DuckDB files)."""
 
 import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -8,12 +15,14 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+import requests
 from dagster_duckdb import DuckDBResource
 
 from pipelines.definitions import build_defs
 from pipelines.prices.http import HttpClient
 from pipelines.resources import DATA_DIR, PipelineSettings
 
+REPO = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL = FIXTURES / "small"
 TODAY = datetime.now(timezone.utc).date().isoformat()
@@ -57,6 +66,47 @@ class Pipeline:
         """Rows from the published snapshot, read the way analysts read it."""
         with duckdb.connect(str(self.snapshot), read_only=True) as conn:
             return conn.execute(sql, params or []).fetchall()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def webserver(tmp_path):
+    """dagster-webserver over workspace.yaml on a free 127.0.0.1 port, with its own instance."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    port = free_port()
+    env = {**os.environ, "DAGSTER_HOME": str(home), "AIINFRA_WAREHOUSE_DIR": str(tmp_path / "warehouse")}
+    log = (tmp_path / "webserver.log").open("w")
+    # Own session, so the whole process group can be stopped: backgrounded Dagster ignores SIGINT.
+    proc = subprocess.Popen(
+        [Path(sys.executable).parent / "dagster-webserver", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if requests.get(f"{url}/server_info", timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "webserver.log").read_text()
+            time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -48,7 +48,8 @@ def test_every_asset_is_described_grouped_owned_and_in_the_duckdb_pool():
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.description and node.kinds and node.owners == ["team:data"], key
-        assert node.pools == {"duckdb"}, key  # every asset step reads or writes the warehouse
+        # every step that opens the warehouse queues in pool duckdb; the report reads only the published copy
+        assert node.pools == (set() if key.to_user_string() == "published_report" else {"duckdb"}), key
     for checks in defs.asset_checks:
         assert checks.op.pool == "duckdb"
 

@@ -9,8 +9,10 @@ the 2.0 format.
 import os
 
 import dagster as dg
+import duckdb as duckdb_module  # `duckdb` is the resource's name in the assets
 from dagster_duckdb import DuckDBResource
 
+from pipelines import report
 from pipelines.assets.sql_models import SqlModel
 from pipelines.freshness import published_freshness
 from pipelines.resources import PipelineSettings
@@ -83,3 +85,25 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
         })
 
     return published_snapshot
+
+
+@dg.asset(
+    name="published_report",
+    deps=["published_snapshot"],
+    group_name="publish",
+    kinds={"html"},
+    owners=["team:data"],
+    description="published/report.html: one self-contained page (no scripts, no network) built from the snapshot "
+                "just published: the money-flow network, top round trips and cycles with their sources, provider "
+                "concentration, price per PFLOP-hour over time and the deal timeline.",
+    freshness_policy=published_freshness,
+)
+def published_report(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
+    out = settings.published_dir / "report.html"
+    with duckdb_module.connect(str(settings.published_dir / SNAPSHOT_NAME), read_only=True) as conn:
+        page = report.build(conn, context.partition_key if context.has_partition_key else "latest")
+    tmp = out.with_name(f".report.html.{context.run.run_id}.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, out)
+    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(out)),
+                                          "size_kb": dg.MetadataValue.float(round(len(page) / 1024, 1))})

@@ -1,0 +1,231 @@
+"""published/report.html: one self-contained page (inline CSS and SVG, no scripts, no network) built
+from the published snapshot of the run, so every number on it is one an analyst can query.
+
+Sections: the money-flow network, the top round trips and money cycles with their cited sources,
+provider concentration, price per PFLOP-hour by chip over time, and the deal timeline.
+"""
+
+import html
+import math
+from datetime import date
+
+import duckdb
+
+CAPITAL, SPEND_BACK = "#2f6fb3", "#d9822b"
+SERIES = ["#2f6fb3", "#d9822b", "#3b9c5a", "#b8434f", "#7a5cb0", "#8c6d3f", "#c05f9e", "#5f8f9e", "#9e9e2f"]
+
+CSS = """
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1100px;
+       color: #1d2330; padding: 0 1rem; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { margin-top: 2.4rem; border-bottom: 1px solid #dde2ea; }
+.lede { color: #566074; } table { border-collapse: collapse; width: 100%; margin: .6rem 0; }
+th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #eef0f4; vertical-align: top; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.sources a { margin-right: .4rem; font-size: .85em; } svg { display: block; max-width: 100%; height: auto; }
+.legend span { display: inline-block; margin-right: 1.2rem; } .swatch { display: inline-block; width: 1.6rem;
+       height: .5rem; margin-right: .3rem; vertical-align: middle; }
+.note { color: #566074; font-size: .9em; }
+"""
+
+
+def billions(usd) -> str:
+    return "–" if usd is None else f"${float(usd) / 1e9:,.1f}B"
+
+
+def esc(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def rows(conn: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[dict]:
+    result = conn.execute(sql, params or [])
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, r)) for r in result.fetchall()]
+
+
+def source_links(conn, flow_ids: list[str]) -> str:
+    cited = rows(conn, "select flow_id, source_url from deal_flows where list_contains(?, flow_id) order by flow_id",
+                 [flow_ids])
+    return "".join(f'<a href="{esc(r["source_url"])}" title="{esc(r["flow_id"])}">{esc(r["flow_id"])}</a>'
+                   for r in cited)
+
+
+# --- the money-flow network -------------------------------------------------------------------------
+
+def network_svg(conn) -> str:
+    edges = rows(conn, """
+        select from_company as source, to_company as target, flow_class,
+               sum(amount_usd) as usd, bool_or(is_firm) as any_firm
+        from scenario_flows
+        where scenario = 'headline' and flow_class in ('capital', 'spend_back') and amount_usd > 0
+        group by all order by usd desc""")
+    nodes = sorted({e["source"] for e in edges} | {e["target"] for e in edges})
+    if not nodes:
+        return "<p>No disclosed capital or spend-back flows.</p>"
+    size, radius = 760, 300
+    at = {n: (size / 2 + radius * math.cos(2 * math.pi * i / len(nodes) - math.pi / 2),
+              size / 2 + radius * math.sin(2 * math.pi * i / len(nodes) - math.pi / 2)) for i, n in enumerate(nodes)}
+    biggest = float(max(e["usd"] for e in edges))
+    parts = []
+    for e in edges:
+        (x1, y1), (x2, y2) = at[e["source"]], at[e["target"]]
+        mx, my = (x1 + x2) / 2, (y1 + y2) / 2
+        cx, cy = mx + (y2 - y1) * 0.15, my - (x2 - x1) * 0.15  # bend so the two directions do not overlap
+        width = 1 + 11 * math.sqrt(float(e["usd"]) / biggest)
+        colour = CAPITAL if e["flow_class"] == "capital" else SPEND_BACK
+        dash = "" if e["any_firm"] else ' stroke-dasharray="6 4"'
+        title = f'{e["source"]} → {e["target"]}: {billions(e["usd"])} ({e["flow_class"].replace("_", "-")})'
+        parts.append(f'<path class="edge" d="M{x1:.0f},{y1:.0f} Q{cx:.0f},{cy:.0f} {x2:.0f},{y2:.0f}" fill="none" '
+                     f'stroke="{colour}" stroke-opacity=".7" stroke-width="{width:.1f}"{dash} '
+                     f'marker-end="url(#arrow-{e["flow_class"]})"><title>{esc(title)}</title></path>')
+    for n, (x, y) in at.items():
+        anchor = "start" if x > size / 2 + 1 else "end" if x < size / 2 - 1 else "middle"
+        dx = 10 if anchor == "start" else -10 if anchor == "end" else 0
+        parts.append(f'<g class="node"><circle cx="{x:.0f}" cy="{y:.0f}" r="6" fill="#1d2330"/>'
+                     f'<text x="{x + dx:.0f}" y="{y + 4:.0f}" text-anchor="{anchor}">{esc(n)}</text></g>')
+    markers = "".join(
+        f'<marker id="arrow-{cls}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
+        f'markerUnits="userSpaceOnUse" '
+        f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
+        for cls, colour in (("capital", CAPITAL), ("spend_back", SPEND_BACK)))
+    legend = (f'<p class="legend"><span><i class="swatch" style="background:{CAPITAL}"></i>capital (who funds whom)'
+              f'</span><span><i class="swatch" style="background:{SPEND_BACK}"></i>spend-back (who spends back)</span>'
+              '<span>solid: includes firm money; dashed: options, letters of intent and reports only</span>'
+              '<span>width: disclosed amount (headline)</span></p>')
+    return (f'{legend}<svg id="network" viewBox="-120 0 {size + 240} {size}" role="img" '
+            f'aria-label="Money-flow network"><defs>{markers}</defs>{"".join(parts)}</svg>')
+
+
+# --- charts ---------------------------------------------------------------------------------------
+
+def line_chart(chart_id: str, series: dict[str, list[tuple[date, float]]], y_label: str, width=900, height=360,
+               money=False) -> str:
+    points = [p for s in series.values() for p in s]
+    if not points:
+        return "<p>No data yet.</p>"
+    x0, x1 = min(p[0] for p in points), max(p[0] for p in points)
+    y1 = max(p[1] for p in points) * 1.1 or 1
+    span = max((x1 - x0).days, 1)
+    left, bottom, right, top = 70, height - 40, width - 170, 20
+
+    def x(d):
+        return left + (right - left) * ((d - x0).days / span if x1 != x0 else 0.5)
+
+    def y(v):
+        return bottom - (bottom - top) * v / y1
+
+    parts = [f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#98a2b3"/>',
+             f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#98a2b3"/>',
+             f'<text x="{left}" y="{height - 8}" font-size="12">{x0.isoformat()}</text>',
+             f'<text x="{right}" y="{height - 8}" font-size="12" text-anchor="end">{x1.isoformat()}</text>',
+             f'<text x="12" y="{top + 10}" font-size="12">{esc(y_label)}</text>']
+    for tick in (0.25, 0.5, 0.75, 1.0):
+        value = y1 / 1.1 * tick
+        label = billions(value) if money else f"{value:,.2f}"
+        parts.append(f'<text x="{left - 6}" y="{y(value) + 4:.0f}" font-size="11" text-anchor="end">{label}</text>'
+                     f'<line x1="{left}" y1="{y(value):.0f}" x2="{right}" y2="{y(value):.0f}" stroke="#eef0f4"/>')
+    for i, (name, pts) in enumerate(series.items()):
+        colour = SERIES[i % len(SERIES)]
+        pts = sorted(pts)
+        path = " ".join(f"{'M' if j == 0 else 'L'}{x(d):.1f},{y(v):.1f}" for j, (d, v) in enumerate(pts))
+        parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        parts += [f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="3.5" fill="{colour}"><title>{esc(name)} '
+                  f'{d.isoformat()}: {billions(v) if money else f"{v:,.2f}"}</title></circle>' for d, v in pts]
+        parts.append(f'<text x="{right + 10}" y="{top + 16 * (i + 1)}" font-size="12" fill="{colour}">{esc(name)}</text>')
+    return f'<svg id="{chart_id}" viewBox="0 0 {width} {height}" role="img">{"".join(parts)}</svg>'
+
+
+# --- the page ---------------------------------------------------------------------------------------
+
+def build(conn: duckdb.DuckDBPyConnection, run_day: str) -> str:
+    counts = rows(conn, """select (select count(*) from deal_flows) as flows,
+        (select count(*) from companies) as companies, (select count(*) from chip_prices) as prices,
+        (select count(*) from quarantine) as quarantined""")[0]
+    trips = rows(conn, """select investor, investee, capital_usd, spend_back_usd, round_trip_ratio, circular_usd,
+        flow_ids from round_trips where scenario = 'headline' order by circular_usd desc limit 10""")
+    cycles = rows(conn, """select cycle, hops, bottleneck_usd, gross_usd, flow_ids from money_cycles
+        where scenario = 'headline' order by bottleneck_usd desc, cycle limit 10""")
+    concentration = rows(conn, """select scenario, buyer, providers, spend_usd, hhi, top_provider, top_share,
+        big_three_share, provider_shares from provider_concentration
+        where buyer = 'ALL' or buyer in (select buyer from provider_concentration where scenario = 'headline'
+                                         and buyer <> 'ALL' order by spend_usd desc limit 6)
+        order by scenario desc, buyer = 'ALL' desc, spend_usd desc""")
+    prices = rows(conn, """select chip, custom_silicon, observed_on, median(usd_per_pflop_hour) as usd
+        from price_performance where pricing = 'on_demand' and usd_per_pflop_hour is not null group by all""")
+    timeline = rows(conn, """select flow_class, month, cumulative_usd from deal_timeline
+        where scenario = 'headline' and flow_class <> 'other'""")
+
+    def trip_row(t):
+        ratio = "–" if t["round_trip_ratio"] is None else f'{t["round_trip_ratio"]:.1f}×'
+        return (f'<tr><td>{esc(t["investor"])} → {esc(t["investee"])}</td><td class="num">{billions(t["capital_usd"])}'
+                f'</td><td class="num">{billions(t["spend_back_usd"])}</td><td class="num">{ratio}</td>'
+                f'<td class="num">{billions(t["circular_usd"])}</td>'
+                f'<td class="sources">{source_links(conn, t["flow_ids"])}</td></tr>')
+
+    def cycle_row(c):
+        loop = " → ".join(esc(n) for n in [*c["cycle"], c["cycle"][0]])
+        return (f'<tr><td>{loop}</td><td class="num">{c["hops"]}</td><td class="num">{billions(c["bottleneck_usd"])}</td>'
+                f'<td class="num">{billions(c["gross_usd"])}</td><td class="sources">{source_links(conn, c["flow_ids"])}'
+                '</td></tr>')
+
+    def concentration_row(c):
+        bar = "".join(f'<rect x="{sum(s["share"] for s in c["provider_shares"][:i]) * 300:.1f}" y="0" '
+                      f'width="{s["share"] * 300:.1f}" height="14" fill="{SERIES[i % len(SERIES)]}">'
+                      f'<title>{esc(s["provider"])}: {s["share"]:.0%}</title></rect>'
+                      for i, s in enumerate(c["provider_shares"]))
+        return (f'<tr><td>{esc(c["scenario"])}</td><td>{esc(c["buyer"])}</td><td class="num">{c["providers"]}</td>'
+                f'<td class="num">{billions(c["spend_usd"])}</td><td class="num">{c["hhi"]:,.0f}</td>'
+                f'<td>{esc(c["top_provider"])} ({c["top_share"]:.0%})</td><td class="num">{c["big_three_share"]:.0%}</td>'
+                f'<td><svg class="shares" viewBox="0 0 300 14" width="300">{bar}</svg></td></tr>')
+
+    price_series: dict[str, list] = {}
+    for p in sorted(prices, key=lambda p: (not p["custom_silicon"], p["chip"])):
+        label = f'{p["chip"]} ({"custom" if p["custom_silicon"] else "merchant"})'
+        price_series.setdefault(label, []).append((p["observed_on"], float(p["usd"])))
+    timeline_series: dict[str, list] = {}
+    for t in timeline:
+        timeline_series.setdefault(t["flow_class"].replace("_", "-"), []).append((t["month"], float(t["cumulative_usd"])))
+
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>AI-infrastructure deals — {esc(run_day)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
+<body>
+<h1>AI-infrastructure deals and the money that goes round</h1>
+<p class="lede">Run of {esc(run_day)}: {counts["flows"]} cited deal flows between {counts["companies"]} companies,
+{counts["prices"]} hourly price observations, {counts["quarantined"]} rejected input rows (see the
+<code>quarantine</code> table). Headline scenario: every flow except cancelled and superseded ones; firm: without
+options, letters of intent and unconfirmed reports. Amounts are disclosed nominal USD; undisclosed flows are counted,
+not valued.</p>
+
+<h2 id="network-section">Who funds whom, and who spends back</h2>
+{network_svg(conn)}
+
+<h2 id="round-trips">Top round trips</h2>
+<p class="note">Capital from an investor into a company, against what that company commits back to the investor;
+circular = the smaller of the two.</p>
+<table id="round-trips-table"><tr><th>investor → investee</th><th class="num">capital</th><th class="num">spend back</th>
+<th class="num">ratio</th><th class="num">circular</th><th>sources</th></tr>
+{"".join(trip_row(t) for t in trips)}</table>
+
+<h2 id="cycles">Largest money cycles</h2>
+<p class="note">Closed loops of 2–5 companies; the bottleneck is the most money that can go round the whole loop.</p>
+<table id="cycles-table"><tr><th>cycle</th><th class="num">hops</th><th class="num">bottleneck</th><th class="num">gross</th>
+<th>sources</th></tr>
+{"".join(cycle_row(c) for c in cycles)}</table>
+
+<h2 id="concentration">Provider concentration</h2>
+<p class="note">HHI of each buyer's disclosed compute spending across providers (0–10,000; above 1,800 is highly
+concentrated); the bar shows each provider's share.</p>
+<table id="concentration-table"><tr><th>scenario</th><th>buyer</th><th class="num">providers</th><th class="num">spend</th>
+<th class="num">HHI</th><th>top provider</th><th class="num">Big Three</th><th>shares</th></tr>
+{"".join(concentration_row(c) for c in concentration)}</table>
+
+<h2 id="price-performance">Price per PFLOP-hour by chip</h2>
+<p class="note">Median on-demand price per dense-BF16 PFLOP-hour across providers, each day observed; custom silicon
+(Trainium, Inferentia, TPU) against Nvidia and AMD.</p>
+{line_chart("price-chart", price_series, "USD per PFLOP-hour")}
+
+<h2 id="timeline">Deal timeline</h2>
+<p class="note">Cumulative disclosed money announced, by flow class (headline).</p>
+{line_chart("timeline-chart", timeline_series, "cumulative USD", money=True)}
+</body></html>
+"""
