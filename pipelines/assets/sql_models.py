@@ -6,11 +6,13 @@ UI's column schema, and COMMENT ON in the published snapshot). Dependencies are 
 reads (`from x`, `join x`), so the lineage in the UI follows the SQL itself.
 """
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_duckdb import DuckDBResource
 
 from pipelines.freshness import published_freshness
@@ -54,6 +56,32 @@ class SqlModel:
     def create_statement(self) -> str:
         return f"create or replace table {self.name} as\n{self.query}"
 
+    def column_lineage(self) -> dict[str, tuple[str, list[str]]]:
+        """column -> (table, its columns it is computed from), for a plain select from one table
+        (no CTEs, joins or unions); {} where lineage cannot be read off the query this simply."""
+        with duckdb.connect() as conn:  # only the parser is used: nothing is read
+            tree = json.loads(conn.execute("select json_serialize_sql(?)", [self.query]).fetchone()[0])
+        node = tree["statements"][0]["node"] if not tree.get("error") else {}
+        if node.get("type") != "SELECT_NODE" or node["cte_map"]["map"] or node["from_table"]["type"] != "BASE_TABLE":
+            return {}
+        source = node["from_table"]["table_name"]
+        lineage = {}
+        for expression in node["select_list"]:
+            inputs = sorted(set(_column_refs(expression)))
+            name = expression["alias"] or (inputs[0] if expression["class"] == "COLUMN_REF" else "")
+            if name and inputs:
+                lineage[name] = (source, inputs)
+        return lineage
+
+
+def _column_refs(expression) -> list[str]:
+    if isinstance(expression, dict):
+        found = [expression["column_names"][-1]] if expression.get("class") == "COLUMN_REF" else []
+        return found + [c for value in expression.values() for c in _column_refs(value)]
+    if isinstance(expression, list):
+        return [c for item in expression for c in _column_refs(item)]
+    return []
+
 
 def load_models(sql_dir: Path = SQL_DIR) -> list[SqlModel]:
     return [SqlModel.from_file(p) for group in GROUPS for p in sorted((sql_dir / group).glob("*.sql"))]
@@ -73,6 +101,7 @@ def build_sql_asset(model: SqlModel, table_owners: dict[str, str]) -> dg.AssetsD
             "sql_file": dg.MetadataValue.path(str(model.path.relative_to(SQL_DIR.parent))),
             "dagster/column_schema": dg.TableSchema(
                 columns=[dg.TableColumn(name, "", description=meaning) for name, meaning in model.columns.items()]),
+            **_lineage_metadata(model),
         },
         pool="duckdb",
         freshness_policy=published_freshness,
@@ -83,6 +112,15 @@ def build_sql_asset(model: SqlModel, table_owners: dict[str, str]) -> dg.AssetsD
             return dg.MaterializeResult(metadata=table_metadata(conn, model.name, model.columns))
 
     return _sql_asset
+
+
+def _lineage_metadata(model: SqlModel) -> dict:
+    lineage = model.column_lineage()
+    if not lineage:
+        return {}
+    return {"dagster/column_lineage": dg.TableColumnLineage(deps_by_column={
+        column: [dg.TableColumnDep(asset_key=dg.AssetKey(table), column_name=c) for c in inputs]
+        for column, (table, inputs) in lineage.items()})}
 
 
 def build_sql_assets(upstream_tables: dict[str, str], models: list[SqlModel]) -> list[dg.AssetsDefinition]:
