@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 
 import duckdb
 
@@ -25,14 +23,13 @@ def main() -> int:
         print(f"\nPublished {snapshot}")
         for name, _ in tables:
             rows = conn.execute(f'select count(*) from "{name}"').fetchone()[0]
-            print(f"  {name:<24} {rows:>6} rows   parquet/{name}.parquet")
-    cli = os.path.relpath(Path(sys.executable).parent / "duckdb")  # the DuckDB 1.x CLI installed with the project
-    print(
-        "\nQuery it read-only, e.g.:\n"
-        f"  {cli} -readonly {snapshot} \"select * from round_trips where scenario = 'headline' limit 5\"\n"
-        f"  python -c \"import duckdb; print(duckdb.connect('{snapshot}', read_only=True)"
-        ".sql('from money_cycles limit 5'))\""
-    )
+            print(f"  {name:<24} {rows:>6} rows   parquet/{name}.parquet, csv/{name}.csv")
+    print(f"\nReport: {published / 'report.html'} (open it in a browser; it needs no network)")
+    print("\nQuery it read-only, e.g.:\n"
+          "  make query SQL=\"select * from round_trips order by circular_usd desc limit 5\"\n"
+          "  make shell\n"
+          f"  python -c \"import duckdb; print(duckdb.connect('{snapshot}', read_only=True)"
+          ".sql('from money_cycles limit 5'))\"")
     return 0
 
 
