@@ -48,7 +48,7 @@ chromium:
 
 ## test: the whole test suite (installs Debian's chromium for the rendering tests if it is missing)
 test: install chromium
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --junitxml=test-artifacts/junit.xml
 
 ## ui: the Dagster UI (and the schedule daemon) on http://127.0.0.1:3000, over this instance
 ui: install
