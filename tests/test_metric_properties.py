@@ -57,7 +57,7 @@ def warehouse(rows: list[dict]) -> duckdb.DuckDBPyConnection:
     conn.execute("create table clean_deals as select * replace (announced_on::date as announced_on) from clean")
     conn.execute("create table companies as select unnest(?) as company_id, unnest(?) as is_big_three",
                  [COMPANIES, [c in BIG_THREE for c in COMPANIES]])
-    for name in ["deal_flows", "scenario_flows", *METRICS]:
+    for name in ["deal_flows", "scenario_flows", "pair_flows", *METRICS]:
         conn.execute(MODELS[name].create_statement())
     return conn
 

@@ -54,10 +54,11 @@ select
     buyer,
     count(*) as providers,
     sum(usd) as spend_usd,
-    sum(power(100 * share, 2)) as hhi,
+    -- from exact decimal sums, so a re-run gives the same digits (summing doubles in parallel may not)
+    sum(usd * usd) / (sum(usd) * sum(usd)) * 10000 as hhi,
     first(provider order by share desc, provider) as top_provider,
     max(share) as top_share,
-    coalesce(sum(share) filter (where is_big_three), 0) as big_three_share,
+    coalesce(sum(usd) filter (where is_big_three), 0) / sum(usd) as big_three_share,
     list({'provider': provider, 'usd': usd, 'share': share} order by share desc, provider) as provider_shares,
     list_sort(flatten(list(flow_ids))) as flow_ids
 from shares

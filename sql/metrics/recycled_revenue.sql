@@ -13,51 +13,29 @@
 --   customers: number of customers with spend-back flows to the vendor
 --   self_financing_customers: number of those customers the vendor financed (self_financed_usd > 0)
 --   flow_ids: ids of the spend-back and capital flows behind the row, sorted
-with spend as (
+with per_customer as (
     select
         scenario,
-        to_company as vendor,
-        from_company as customer,
-        coalesce(sum(amount_usd), 0) as spend_usd,
+        investor as vendor,
+        investee as customer,
+        coalesce(sum(amount_usd) filter (where flow_class = 'spend_back'), 0) as spend_usd,
+        coalesce(sum(amount_usd) filter (where flow_class = 'capital'), 0) as capital_usd,
+        count(*) filter (where flow_class = 'spend_back') as spend_back_flows,
         list(flow_id order by flow_id) as flow_ids
-    from scenario_flows
-    where flow_class = 'spend_back'
+    from pair_flows
     group by all
-),
-
-capital as (
-    select
-        scenario,
-        from_company as vendor,
-        to_company as customer,
-        coalesce(sum(amount_usd), 0) as capital_usd,
-        list(flow_id order by flow_id) as flow_ids
-    from scenario_flows
-    where flow_class = 'capital'
-    group by all
-),
-
-per_customer as (
-    select
-        spend.scenario,
-        spend.vendor,
-        spend.customer,
-        spend.spend_usd,
-        least(coalesce(capital.capital_usd, 0), spend.spend_usd) as self_financed_usd,
-        list_concat(spend.flow_ids, coalesce(capital.flow_ids, [])) as flow_ids
-    from spend
-    left join capital using (scenario, vendor, customer)
 )
 
 select
     scenario,
     vendor,
     sum(spend_usd) as inbound_spend_usd,
-    sum(self_financed_usd) as self_financed_usd,
-    sum(self_financed_usd) / nullif(sum(spend_usd), 0) as recycled_share,
+    sum(least(capital_usd, spend_usd)) as self_financed_usd,
+    sum(least(capital_usd, spend_usd)) / nullif(sum(spend_usd), 0) as recycled_share,
     count(*) as customers,
-    count(*) filter (where self_financed_usd > 0) as self_financing_customers,
+    count(*) filter (where least(capital_usd, spend_usd) > 0) as self_financing_customers,
     list_sort(flatten(list(flow_ids))) as flow_ids
 from per_customer
+where spend_back_flows > 0
 group by all
 order by scenario, inbound_spend_usd desc, vendor

@@ -16,20 +16,7 @@
 --   circular_usd: least(capital_usd, spend_back_usd), the money that can have gone round; USD
 --   undisclosed_flows: number of flows of the pair with no disclosed amount
 --   flow_ids: ids of the flows behind the row, capital flows first, then spend-back
-with legs as (
-    -- capital runs investor -> investee, spend-back runs investee -> investor: orient both as a pair
-    select
-        scenario,
-        flow_class,
-        if(flow_class = 'capital', from_company, to_company) as investor,
-        if(flow_class = 'capital', to_company, from_company) as investee,
-        amount_usd,
-        flow_id
-    from scenario_flows
-    where flow_class in ('capital', 'spend_back')
-),
-
-pairs as (
+with pairs as (
     select
         scenario,
         investor,
@@ -40,7 +27,7 @@ pairs as (
         count(*) filter (where flow_class = 'spend_back') as spend_back_flows,
         count(*) filter (where amount_usd is null) as undisclosed_flows,
         list(flow_id order by flow_class, flow_id) as flow_ids  -- capital flows first, then spend-back
-    from legs
+    from pair_flows
     group by all
 )
 
