@@ -41,6 +41,7 @@ create table clean_deals as
     join aliases f on f.spelling = lower(trim(d.from_company))
     join aliases t on t.spelling = lower(trim(d.to_company));
 create table clean_chip_specs as select * from read_csv('{DATA}/chip_specs.csv', all_varchar = true);
+create table clean_assumptions as select * from read_csv('{DATA}/assumptions.csv', all_varchar = true);
 create table clean_chip_prices as
     select p.* replace (
                first_day(observed_on) as observed_on,
@@ -82,7 +83,7 @@ def main(out: Path) -> None:
     rows = snapshot.read(DATA / "price_snapshots", AcceleratorMap.from_csv(DATA / "accelerators.csv")).rows
     conn.register("observations", pd.DataFrame(rows, columns=COLUMNS, dtype="str"))
     conn.execute(PRICE_OBSERVATIONS)
-    for name in ("companies", "deals", "chip_specs", "chip_prices", "price_observations"):
+    for name in ("companies", "deals", "chip_specs", "assumptions", "chip_prices", "price_observations"):
         conn.execute(EMPTY_QUARANTINE.format(name=name))
     conn.execute("alter table quarantined_price_observations add column run_day date")
 
