@@ -15,6 +15,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipelines.prices import snapshot  # the parsers only: no Dagster, no pandera
+from pipelines.prices.accelerators import AcceleratorMap
+from pipelines.prices.observations import COLUMNS
+
 REPO = Path(__file__).resolve().parent.parent
 DATA, SQL = REPO / "data", REPO / "sql"
 
@@ -75,11 +79,6 @@ def main(out: Path) -> None:
         stale.unlink(missing_ok=True)
     conn = duckdb.connect(str(out / "work.duckdb"))
     conn.execute(TYPED_INPUTS)
-    sys.path.insert(0, str(REPO))
-    from pipelines.prices import snapshot
-    from pipelines.prices.accelerators import AcceleratorMap
-    from pipelines.prices.observations import COLUMNS
-
     rows = snapshot.read(DATA / "price_snapshots", AcceleratorMap.from_csv(DATA / "accelerators.csv")).rows
     conn.register("observations", pd.DataFrame(rows, columns=COLUMNS, dtype="str"))
     conn.execute(PRICE_OBSERVATIONS)

@@ -15,16 +15,13 @@ import os
 import platform
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import duckdb
 import networkx as nx
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from pipelines.assets.sql_models import load_models  # noqa: E402
+from pipelines.assets.sql_models import load_models
 
 MODELS = {m.name: m for m in load_models()}
 TYPES = ["equity_investment"] * 3 + ["cloud_commitment"] * 4 + ["chip_purchase", "warrant", "other"]

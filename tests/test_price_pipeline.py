@@ -4,7 +4,6 @@ import csv
 import io
 import json
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import duckdb
