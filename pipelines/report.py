@@ -98,7 +98,7 @@ def network_svg(conn) -> str:
 # --- charts ---------------------------------------------------------------------------------------
 
 def line_chart(chart_id: str, series: dict[str, list[tuple[date, float]]], y_label: str, width=900, height=360,
-               money=False) -> str:
+               money=False, dashed: set[str] = frozenset()) -> str:
     points = [p for s in series.values() for p in s]
     if not points:
         return "<p>No data yet.</p>"
@@ -127,7 +127,8 @@ def line_chart(chart_id: str, series: dict[str, list[tuple[date, float]]], y_lab
         colour = SERIES[i % len(SERIES)]
         pts = sorted(pts)
         path = " ".join(f"{'M' if j == 0 else 'L'}{x(d):.1f},{y(v):.1f}" for j, (d, v) in enumerate(pts))
-        parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        dash = ' stroke-dasharray="7 4"' if name in dashed else ""
+        parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
         parts += [f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="3.5" fill="{colour}"><title>{esc(name)} '
                   f'{d.isoformat()}: {billions(v) if money else f"{v:,.2f}"}</title></circle>' for d, v in pts]
         parts.append(f'<text x="{right + 10}" y="{top + 16 * (i + 1)}" font-size="12" fill="{colour}">{esc(name)}</text>')
@@ -221,8 +222,9 @@ concentrated); the bar shows each provider's share.</p>
 
 <h2 id="price-performance">Price per PFLOP-hour by chip</h2>
 <p class="note">Median on-demand price per dense-BF16 PFLOP-hour across providers, each day observed; custom silicon
-(Trainium, Inferentia, TPU) against Nvidia and AMD.</p>
-{line_chart("price-chart", price_series, "USD per PFLOP-hour")}
+(Trainium, Inferentia, TPU; dashed) against Nvidia and AMD (solid).</p>
+{line_chart("price-chart", price_series, "USD per PFLOP-hour",
+            dashed={name for name in price_series if name.endswith("(custom)")})}
 
 <h2 id="timeline">Deal timeline</h2>
 <p class="note">Cumulative disclosed money announced, by flow class (headline).</p>
