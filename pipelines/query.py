@@ -12,7 +12,6 @@ import sys
 
 import duckdb
 
-from pipelines.assets.publish import SNAPSHOT_NAME
 from pipelines.resources import build_resources
 
 
@@ -21,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sql", help="one SQL query over the published tables")
     parser.add_argument("--max-rows", type=int, default=40, help="rows to print (default 40)")
     args = parser.parse_args(argv)
-    snapshot = build_resources()["settings"].published_dir / SNAPSHOT_NAME
+    snapshot = build_resources()["settings"].published_db
     if not snapshot.exists():
         print(f"No published snapshot at {snapshot}: run `make run` first.", file=sys.stderr)
         return 1

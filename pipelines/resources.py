@@ -43,6 +43,11 @@ class PipelineSettings(dg.ConfigurableResource):
     def published_dir(self) -> Path:
         return Path(self.warehouse_dir) / "published"
 
+    @property
+    def published_db(self) -> Path:
+        """The read-only snapshot analysts open."""
+        return self.published_dir / "ai_infra.duckdb"
+
     def bundled(self, name: str) -> str:
         return str(Path(self.data_dir) / name)
 

@@ -6,13 +6,12 @@ import sys
 
 import duckdb
 
-from pipelines.assets.publish import SNAPSHOT_NAME
 from pipelines.resources import build_resources
 
 
 def main() -> int:
-    published = build_resources()["settings"].published_dir
-    snapshot = published / SNAPSHOT_NAME
+    settings = build_resources()["settings"]
+    published, snapshot = settings.published_dir, settings.published_db
     if not snapshot.exists():
         print(f"No snapshot at {snapshot}: the job has not published yet.", file=sys.stderr)
         return 1

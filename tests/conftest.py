@@ -51,7 +51,7 @@ class Pipeline:
 
     @property
     def snapshot(self) -> Path:
-        return self.warehouse_dir / "published" / "ai_infra.duckdb"
+        return self.settings.published_db
 
     def defs(self) -> dg.Definitions:
         return build_defs({"settings": self.settings, "http": self.http,

@@ -17,7 +17,6 @@ from pipelines.assets.sql_models import SqlModel
 from pipelines.freshness import published_freshness
 from pipelines.resources import PipelineSettings
 
-SNAPSHOT_NAME = "ai_infra.duckdb"
 STORAGE_VERSION = "v1.0.0"
 EXPORT_FORMATS = {"parquet": "(format parquet)", "csv": "(format csv, header)"}  # one file per table each
 
@@ -36,7 +35,7 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
         kinds={"duckdb", "parquet"},
         owners=["team:data"],
         description=(
-            f"published/{SNAPSHOT_NAME} (read-only DuckDB, storage {STORAGE_VERSION}, every table and column "
+            "published/ai_infra.duckdb (read-only DuckDB, storage {STORAGE_VERSION}, every table and column "
             "commented), published/parquet/<table>.parquet and published/csv/<table>.csv: every model and "
             "metric table, swapped in atomically."
         ),
@@ -45,9 +44,9 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
     )
     def published_snapshot(context: dg.AssetExecutionContext, settings: PipelineSettings,
                            duckdb: DuckDBResource) -> dg.MaterializeResult:
-        out = settings.published_dir
+        out, snapshot = settings.published_dir, settings.published_db
         suffix = f".{context.run.run_id}.tmp"
-        new_db = out / f".{SNAPSHOT_NAME}{suffix}"
+        new_db = out / f".{snapshot.name}{suffix}"
         exports = {fmt: {out / fmt / f"{t}.{fmt}": out / fmt / f".{t}.{fmt}{suffix}" for t in tables}
                    for fmt in EXPORT_FORMATS}
         new_files = {final: tmp for files in exports.values() for final, tmp in files.items()}
@@ -67,7 +66,7 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
                 conn.execute("detach snapshot")
                 counts = {t: conn.execute(f"select count(*) from main.{t}").fetchone()[0] for t in tables}
             # Each rename is atomic: a reader sees the whole old file or the whole new one.
-            os.replace(new_db, out / SNAPSHOT_NAME)
+            os.replace(new_db, snapshot)
             for final, tmp in new_files.items():
                 os.replace(tmp, final)
             for fmt in EXPORT_FORMATS:
@@ -79,7 +78,7 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
                 tmp.unlink(missing_ok=True)
         context.log.info(f"Published {len(tables)} tables to {out}")
         return dg.MaterializeResult(metadata={
-            "path": dg.MetadataValue.path(str(out / SNAPSHOT_NAME)),
+            "path": dg.MetadataValue.path(str(snapshot)),
             "tables": dg.MetadataValue.md("\n".join(f"- `{t}`: {n} rows" for t, n in counts.items())),
             "dagster/row_count": dg.MetadataValue.int(sum(counts.values())),
         })
@@ -100,7 +99,7 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
 )
 def published_report(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
     out = settings.published_dir / "report.html"
-    with duckdb_module.connect(str(settings.published_dir / SNAPSHOT_NAME), read_only=True) as conn:
+    with duckdb_module.connect(str(settings.published_db), read_only=True) as conn:
         page = report.build(conn, context.partition_key if context.has_partition_key else "latest")
     tmp = out.with_name(f".report.html.{context.run.run_id}.tmp")
     tmp.write_text(page, encoding="utf-8")

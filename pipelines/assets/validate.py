@@ -12,10 +12,10 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 import dagster as dg
-from duckdb import DuckDBPyConnection
 import pandas as pd
 import pandera.pandas as pa
 from dagster_duckdb import DuckDBResource
+from duckdb import DuckDBPyConnection
 
 from pipelines import validation as v
 from pipelines.partitions import daily_partitions
@@ -77,7 +77,7 @@ class Validation:
     needs: str | None = None  # a clean table the checks look values up in
     lookup: Callable[[DuckDBPyConnection], Any] = lambda conn: None
     partitions_def: dg.PartitionsDefinition | None = None  # daily: validate and replace one day's rows
-    upstream: list[str] | None = None  # assets it reads, when not raw_<name> (+ clean_<needs>)
+    raw_assets: tuple[str, ...] = ()  # the assets that write raw_<name>, when not the asset raw_<name>
 
 
 VALIDATIONS = [
@@ -103,7 +103,7 @@ VALIDATIONS = [
 PRICE_OBSERVATIONS = Validation(
     "price_observations", "instance_type", v.chip_prices_schema, _type_chip_prices,
     "Each day's price observations from the price sources that pass validation, typed; history kept by run_day.",
-    lookup=_known_chips, partitions_def=daily_partitions,
+    needs="chip_specs", lookup=_known_chips, partitions_def=daily_partitions,
 )
 
 
@@ -141,7 +141,7 @@ def build_validation_asset(spec: Validation) -> tuple[dg.AssetsDefinition, dg.As
 
     @dg.asset(
         name=f"clean_{spec.name}",
-        deps=spec.upstream or [f"raw_{spec.name}", *([f"clean_{spec.needs}"] if spec.needs else [])],
+        deps=[*(spec.raw_assets or [f"raw_{spec.name}"]), *([f"clean_{spec.needs}"] if spec.needs else [])],
         group_name="validate",
         kinds={"pandera", "duckdb"},
         owners=["team:data"],
@@ -205,7 +205,7 @@ def build_validation_asset(spec: Validation) -> tuple[dg.AssetsDefinition, dg.As
 
 def build_validations(price_assets: list[str]) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
     """The validation assets; `price_assets` are the daily price-source assets in use."""
-    specs = [*VALIDATIONS, dataclasses.replace(PRICE_OBSERVATIONS, upstream=[*price_assets, "clean_chip_specs"])]
+    specs = [*VALIDATIONS, dataclasses.replace(PRICE_OBSERVATIONS, raw_assets=tuple(price_assets))]
     assets, checks = zip(*(build_validation_asset(s) for s in specs))
     return list(assets), list(checks)
 

@@ -46,17 +46,12 @@ chips as (
     left join assumptions as it_power on it_power.name = 'it_watts_per_chip.' || chip_specs.chip
 ),
 
-provider_prices as (
-    select chip_prices.chip, chip_prices.observed_on, chip_prices.provider,
-           median(chip_prices.usd_per_chip_hour) as usd_per_chip_hour
-    from chip_prices
-    inner join constants on chip_prices.pricing = constants.pricing
-    group by all
-),
-
+-- price_performance holds each provider's median price per chip-hour per chip, pricing and day
 daily_prices as (
-    select chip, observed_on, median(usd_per_chip_hour) as usd_per_chip_hour, count(*) as providers
-    from provider_prices
+    select price_performance.chip, price_performance.observed_on,
+           median(price_performance.usd_per_chip_hour) as usd_per_chip_hour, count(*) as providers
+    from price_performance
+    inner join constants on price_performance.pricing = constants.pricing
     group by all
 ),
 
