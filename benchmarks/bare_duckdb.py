@@ -39,11 +39,17 @@ create table clean_deals as
                first_day(announced_on) as announced_on,
                f.company_id as from_company, t.company_id as to_company,
                amount_usd::double as amount_usd, coalesce(amount_basis, 'total') as amount_basis,
-               term_years::double as term_years, is_firm = 'true' as is_firm, compute_gw::double as compute_gw),
+               amount_low_usd::double as amount_low_usd, amount_high_usd::double as amount_high_usd,
+               term_years::double as term_years, is_firm = 'true' as is_firm, compute_gw::double as compute_gw,
+               string_split(corroborating_urls, ';') as corroborating_urls,
+               first_day(last_verified_on) as last_verified_on),
            precision_of(announced_on) as date_precision
     from raw_deals d
     join aliases f on f.spelling = lower(trim(d.from_company))
     join aliases t on t.spelling = lower(trim(d.to_company));
+create table clean_deal_events as
+    select e.* replace (first_day(event_on) as event_on), precision_of(event_on) as date_precision
+    from read_csv('{DATA}/deal_events.csv', all_varchar = true) e;
 create table clean_chip_specs as select * from read_csv('{DATA}/chip_specs.csv', all_varchar = true);
 create table clean_assumptions as select * from read_csv('{DATA}/assumptions.csv', all_varchar = true);
 create table clean_chip_prices as
@@ -53,7 +59,7 @@ create table clean_chip_prices as
                usd_per_instance_hour::double as usd_per_instance_hour,
                usd_per_chip_hour::double as usd_per_chip_hour),
            'reference' as source,
-           precision_of(observed_on) as date_precision
+           coalesce(observed_on_precision, precision_of(observed_on)) as observed_on_precision
     from read_csv('{DATA}/chip_prices.csv', all_varchar = true) p;
 """
 EMPTY_QUARANTINE = """
@@ -67,7 +73,7 @@ create table clean_price_observations as
     select * replace (observed_on::date as observed_on, chips_per_instance::double as chips_per_instance,
                       usd_per_instance_hour::double as usd_per_instance_hour,
                       usd_per_chip_hour::double as usd_per_chip_hour),
-           'day' as date_precision, current_date as run_day
+           current_date as run_day
     from observations;
 """
 
@@ -82,24 +88,32 @@ def main(out: Path) -> None:
     rows = snapshot.read(DATA / "price_snapshots", AcceleratorMap.from_csv(DATA / "accelerators.csv")).rows
     conn.register("observations", pd.DataFrame(rows, columns=COLUMNS, dtype="str"))
     conn.execute(PRICE_OBSERVATIONS)
-    for name in ("companies", "deals", "chip_specs", "assumptions", "chip_prices", "price_observations"):
+    for name in ("companies", "deals", "deal_events", "chip_specs", "assumptions", "chip_prices",
+                 "price_observations"):
         conn.execute(EMPTY_QUARANTINE.format(name=name))
     conn.execute("alter table quarantined_price_observations add column run_day date")
 
-    pending = {p.stem: p.read_text() for group in ("model", "metrics") for p in sorted((SQL / group).glob("*.sql"))}
+    conn.execute("set variable run_day = current_date::date")
+    macros = {p.stem: p.read_text() for p in sorted((SQL / "macros").glob("*.sql"))}
+    pending = {**macros, **{p.stem: p.read_text() for group in ("model", "metrics")
+                            for p in sorted((SQL / group).glob("*.sql"))}}
     built = []
-    while pending:  # run each file once every table it reads from exists
+    while pending:  # run each file once every table (or macro) it reads from exists
         for name, query in list(pending.items()):
-            reads = set(re.findall(r"\b(?:from|join)\s+([a-z_]+)", re.sub(r"--[^\n]*", "", query)))
+            reads = set(re.findall(r"\b(?:from|join)\s+([a-z_]+)", re.sub(r"--[^\n]*", "", query))) - {name}
             if not reads & set(pending):
-                conn.execute(f"create or replace table {name} as {query}")
+                conn.execute(query if name in macros else f"create or replace table {name} as {query}")
                 del pending[name]
-                built.append(name)
+                built += [] if name in macros else [name]
 
     conn.execute(f"attach '{out / 'published.duckdb'}' as snapshot (storage_version 'v1.0.0')")
     for name in built:
         conn.execute(f"create table snapshot.main.{name} as select * from main.{name}")
         conn.execute(f"copy main.{name} to '{out / 'parquet' / name}.parquet' (format parquet)")
+    conn.execute("use snapshot")
+    for query in macros.values():
+        conn.execute(query)
+    conn.execute("use work")
     conn.execute("detach snapshot")
     conn.close()
 

@@ -2,7 +2,8 @@
 from the published snapshot of the run, so every number on it is one an analyst can query.
 
 Sections: the money-flow network, the top round trips and money cycles with their cited sources,
-provider concentration, price per PFLOP-hour by chip over time, and the deal timeline.
+provider concentration, price per PFLOP-hour by chip over time, the deal timeline, and how well the
+figures are sourced (data_quality).
 """
 
 import html
@@ -54,7 +55,8 @@ def source_links(conn, flow_ids: list[str]) -> str:
 def network_svg(conn) -> str:
     edges = rows(conn, """
         select from_company as source, to_company as target, flow_class,
-               sum(amount_usd) as usd, bool_or(is_firm) as any_firm
+               sum(amount_usd) as usd,
+               bool_or(flow_id in (select flow_id from scenario_flows where scenario = 'firm')) as any_firm
         from scenario_flows
         where scenario = 'headline' and flow_class in ('capital', 'spend_back') and amount_usd > 0
         group by all order by usd desc""")
@@ -154,6 +156,9 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str) -> str:
         from price_performance where pricing = 'on_demand' and usd_per_pflop_hour is not null group by all""")
     timeline = rows(conn, """select flow_class, month, cumulative_usd from deal_timeline
         where scenario = 'headline' and flow_class <> 'other'""")
+    quality = rows(conn, """select measure, source_tier, flows, headline_flows, headline_usd, share_of_headline_usd,
+        target_share, meets_target, flow_ids from data_quality order by measure <> 'flows_by_source_tier', measure,
+        list_position(['filing', 'company', 'major_outlet', 'other'], source_tier)""")
 
     def trip_row(t):
         ratio = "–" if t["round_trip_ratio"] is None else f'{t["round_trip_ratio"]:.1f}×'
@@ -178,6 +183,19 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str) -> str:
                 f'<td>{esc(c["top_provider"])} ({c["top_share"]:.0%})</td><td class="num">{c["big_three_share"]:.0%}</td>'
                 f'<td><svg class="shares" viewBox="0 0 300 14" width="300">{bar}</svg></td></tr>')
 
+    def quality_row(q):
+        label = {"flows_by_source_tier": f'best source: {q["source_tier"]}',
+                 "on_primary_document": "headline flows citing a company release or filing",
+                 "not_reverified": "flows not re-verified within the re-verification period",
+                 "unverified": "unverified flows (published, counted in no scenario)"}[q["measure"]]
+        target = "" if q["target_share"] is None else (
+            f' (target {q["target_share"]:.0%}: {"met" if q["meets_target"] else "NOT met"})')
+        share = "–" if q["share_of_headline_usd"] is None else f'{q["share_of_headline_usd"]:.1%}'
+        listed = ", ".join(esc(f) for f in q["flow_ids"]) if q["measure"] in ("not_reverified", "unverified") else ""
+        return (f'<tr><td>{label}</td><td class="num">{q["flows"]}</td><td class="num">{q["headline_flows"]}</td>'
+                f'<td class="num">{billions(q["headline_usd"])}</td><td class="num">{share}{target}</td>'
+                f'<td class="note">{listed}</td></tr>')
+
     price_series: dict[str, list] = {}
     for p in sorted(prices, key=lambda p: (not p["custom_silicon"], p["chip"])):
         label = f'{p["chip"]} ({"custom" if p["custom_silicon"] else "merchant"})'
@@ -193,9 +211,9 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str) -> str:
 <h1>AI-infrastructure deals and the money that goes round</h1>
 <p class="lede">Run of {esc(run_day)}: {counts["flows"]} cited deal flows between {counts["companies"]} companies,
 {counts["prices"]} hourly price observations, {counts["quarantined"]} rejected input rows (see the
-<code>quarantine</code> table). Headline scenario: every flow except cancelled and superseded ones; firm: without
-options, letters of intent and unconfirmed reports. Amounts are disclosed nominal USD; undisclosed flows are counted,
-not valued.</p>
+<code>quarantine</code> table). Headline scenario: every flow except superseded, cancelled, lapsed, walked-back and
+unverified ones; firm: headline flows with firm terms that a party announced or that closed (no options, letters of
+intent or press reports alone). Amounts are disclosed nominal USD; undisclosed flows are counted, not valued.</p>
 
 <h2 id="network-section">Who funds whom, and who spends back</h2>
 {network_svg(conn)}
@@ -229,5 +247,13 @@ concentrated); the bar shows each provider's share.</p>
 <h2 id="timeline">Deal timeline</h2>
 <p class="note">Cumulative disclosed money announced, by flow class (headline).</p>
 {line_chart("timeline-chart", timeline_series, "cumulative USD", money=True)}
+
+<h2 id="data-quality">How well the figures are sourced</h2>
+<p class="note">Every flow cites where its figure is stated; a figure rests on a primary document (a company release
+or a regulatory filing) or on two independent reputable outlets, else it is published as unverified and counted in
+no scenario. Shares are of all headline dollars (the <code>data_quality</code> table).</p>
+<table id="data-quality-table"><tr><th>measure</th><th class="num">flows</th><th class="num">in headline</th>
+<th class="num">headline USD</th><th class="num">share of headline USD</th><th>flows</th></tr>
+{"".join(quality_row(q) for q in quality)}</table>
 </body></html>
 """

@@ -27,6 +27,7 @@ class PipelineSettings(dg.ConfigurableResource):
 
     warehouse_dir: str
     deals_source: str
+    deal_events_source: str = ""  # empty: no events, every flow keeps the status its deals file gives
     data_dir: str = str(DATA_DIR)
     price_sources: list[str] = ["snapshot"]
     skypilot_url: str = skypilot.DEFAULT_URL
@@ -56,6 +57,15 @@ def _names(env: Mapping[str, str], key: str, default: tuple[str, ...]) -> list[s
     return [n.strip() for n in (env.get(key) or ",".join(default)).split(",") if n.strip()]
 
 
+def _deal_events_source(env: Mapping[str, str]) -> str:
+    """AIINFRA_DEAL_EVENTS_SOURCE; unset, the bundled events go with the bundled deals only (another deals
+    file has other flow ids); `none` turns events off."""
+    chosen = env.get("AIINFRA_DEAL_EVENTS_SOURCE")
+    if chosen:
+        return "" if chosen.strip().lower() == "none" else chosen
+    return "" if env.get("AIINFRA_DEALS_SOURCE") else str(DATA_DIR / "deal_events.csv")
+
+
 def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, dg.ConfigurableResource]:
     """The resources for a run, from AIINFRA_* settings (unset ones take their documented defaults)."""
     price_sources = _names(env, "AIINFRA_PRICE_SOURCES", ("snapshot",))
@@ -66,6 +76,7 @@ def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, dg.Configu
     settings = PipelineSettings(
         warehouse_dir=str(Path(env.get("AIINFRA_WAREHOUSE_DIR") or "warehouse").resolve()),
         deals_source=env.get("AIINFRA_DEALS_SOURCE") or str(DATA_DIR / "deals.csv"),
+        deal_events_source=_deal_events_source(env),
         price_sources=price_sources,
         skypilot_url=env.get("AIINFRA_SKYPILOT_URL") or skypilot.DEFAULT_URL,
         skypilot_clouds=_names(env, "AIINFRA_SKYPILOT_CLOUDS", SKYPILOT_CLOUDS),

@@ -20,9 +20,15 @@ MAX_USD_PER_CHIP_HOUR = 1000.0
 CAPITAL_FLOW_TYPES = ("equity_investment", "warrant", "loan_or_credit", "capacity_backstop")
 SPEND_BACK_FLOW_TYPES = ("cloud_commitment", "chip_purchase", "datacenter_lease", "power_purchase")
 FLOW_TYPES = (*CAPITAL_FLOW_TYPES, *SPEND_BACK_FLOW_TYPES, "other")
-STATUSES = ("announced", "reported", "loi", "closed", "cancelled", "superseded")
+# A flow's status when it was first made public; later changes come from deal events. The others
+# (closed, ... superseded) are accepted for deals files that carry no events.
+STATUSES = ("announced", "reported", "loi", "unverified", "closed", "lapsed", "walked_back", "cancelled", "superseded")
+SOURCE_TIERS = ("filing", "company", "major_outlet", "other")
+EVENTS = ("announced", "definitive", "closed", "tranche_paid", "amended", "lapsed", "walked_back", "cancelled")
 COMPANY_KINDS = ("ai_lab", "hyperscaler", "cloud", "neocloud", "chip_vendor", "investor", "other")
 PRICINGS = ("on_demand", "spot", "reserved_1y", "reserved_3y")
+# How precisely a price's observed_on is known; `approximate` = a bound, with the evidence in note.
+OBSERVED_ON_PRECISIONS = ("day", "month", "year", "approximate")
 BOOLEANS = ("true", "false")
 
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
@@ -40,7 +46,7 @@ REASONS = {
     "self_flow": "from_company and to_company are the same company: a flow needs two parties",
     "not_a_number": "{column} {value!r} is not a plain number",
     "negative": "{column} {value!r} is negative",
-    "absurd_amount": "amount_usd {value!r} is over $2 trillion: more than any announced deal, likely a typo or wrong unit",
+    "absurd_amount": "{column} {value!r} is over $2 trillion: more than any announced deal, likely a typo or wrong unit",
     "bad_date": "{column} {value!r} is not a date in the form YYYY-MM-DD, YYYY-MM or YYYY",
     "future_date": "{column} {value!r} is in the future",
     "unknown_flow_type": "flow_type {value!r} is not one of " + ", ".join(FLOW_TYPES),
@@ -50,13 +56,18 @@ REASONS = {
     "successor_missing": "superseded_by {value!r} names no flow in this file (or one that was rejected)",
     "superseded_without_successor": "status is 'superseded' but superseded_by is empty",
     "successor_is_self": "a flow cannot supersede itself",
-    "successor_without_superseded_status": "superseded_by is set but status is not 'superseded'",
+    "unknown_source_tier": "source_tier {value!r} is not one of " + ", ".join(SOURCE_TIERS),
+    "bad_url_list": "{column} {value!r} is not a ';'-separated list of http(s) URLs",
+    "amounts_out_of_order": "amount_low_usd <= amount_usd <= amount_high_usd does not hold ({value})",
+    "unknown_event": "event {value!r} is not one of " + ", ".join(EVENTS),
+    "unknown_flow": "flow_id {value!r} names no flow of the deals file (or one that was rejected)",
     "bad_url": "{column} {value!r} is not an http(s) URL",
     "per_year_without_term": "amount_basis is 'per_year' but term_years is empty: the total cannot be worked out",
     "not_positive": "{column} {value!r} must be greater than zero",
     "unknown_kind": "kind {value!r} is not one of " + ", ".join(COMPANY_KINDS),
     "bad_company_id": "company_id {value!r} must be lower-case letters, digits and underscores",
     "alias_taken": "alias {value!r} already belongs to another company",
+    "unknown_precision": "observed_on_precision {value!r} is not one of " + ", ".join(OBSERVED_ON_PRECISIONS),
     "unknown_pricing": "pricing {value!r} is not one of " + ", ".join(PRICINGS),
     "unknown_chip": "chip {value!r} has no row in data/chip_specs.csv",
     "unmapped_accelerator": "accelerator {value!r} has no canonical chip in data/accelerators.csv",
@@ -72,7 +83,7 @@ WIDE_CHECK_COLUMNS = {
     "successor_missing": ["superseded_by"],
     "superseded_without_successor": ["status", "superseded_by"],
     "successor_is_self": ["flow_id", "superseded_by"],
-    "successor_without_superseded_status": ["status", "superseded_by"],
+    "amounts_out_of_order": ["amount_low_usd", "amount_usd", "amount_high_usd"],
     "per_year_without_term": ["amount_basis", "term_years"],
     "alias_taken": ["aliases"],
     "no_price": ["usd_per_instance_hour", "usd_per_chip_hour"],
@@ -139,6 +150,10 @@ def _number(*extra: pa.Check, required: bool = False) -> pa.Column:
                  _check("negative", lambda s: ~(as_number(s) < 0)), *extra, required=required)
 
 
+def _amount() -> pa.Column:
+    return _number(_check("absurd_amount", lambda s: ~(as_number(s) > MAX_AMOUNT_USD)))
+
+
 def _price(*extra: pa.Check) -> pa.Column:
     return _text(_check("not_a_number", is_number), _check("not_positive", lambda s: ~(as_number(s) <= 0)), *extra)
 
@@ -150,6 +165,18 @@ def _date(today: date, required: bool = True) -> pa.Column:
 
 
 _url = _check("bad_url", lambda s: s.astype("string").str.strip().str.match(r"^https?://\S+$"))
+_url_list = _check("bad_url_list", lambda s: s.astype("string").str.fullmatch(r"https?://[^\s;]+(\s*;\s*https?://[^\s;]+)*"))
+
+
+def split_urls(s: pd.Series) -> pd.Series:
+    """'u1; u2' -> ['u1', 'u2'] (None stays None)."""
+    return s.map(lambda text: [u.strip() for u in text.split(";") if u.strip()] if isinstance(text, str) else None)
+
+
+def amounts_in_order(d: pd.DataFrame) -> pd.Series:
+    """amount_low_usd <= amount_usd <= amount_high_usd wherever both sides of a comparison are given."""
+    low, mid, high = (as_number(d[c]) for c in ("amount_low_usd", "amount_usd", "amount_high_usd"))
+    return ~((low > mid) | (mid > high) | (low > high))
 
 
 # --- schemas ------------------------------------------------------------------------------------------
@@ -191,8 +218,10 @@ def deals_schema(aliases: dict[str, str], today: date) -> pa.DataFrameSchema:
             "from_company": _text(known, required=True),
             "to_company": _text(known, required=True),
             "flow_type": _text(_in("unknown_flow_type", FLOW_TYPES), required=True),
-            "amount_usd": _number(_check("absurd_amount", lambda s: ~(as_number(s) > MAX_AMOUNT_USD))),
+            "amount_usd": _amount(),
             "amount_basis": _text(_in("unknown_amount_basis", ("total", "per_year"))),
+            "amount_low_usd": _amount(),
+            "amount_high_usd": _amount(),
             "term_years": _number(_check("not_positive", lambda s: ~(as_number(s) <= 0))),
             "is_firm": _text(_in("not_boolean", BOOLEANS), required=True),
             "status": _text(_in("unknown_status", STATUSES), required=True),
@@ -201,6 +230,10 @@ def deals_schema(aliases: dict[str, str], today: date) -> pa.DataFrameSchema:
             "chip_family": _text(),
             "source_url": _text(_url, required=True),
             "source_quote": _text(),
+            "primary_source_url": _text(_url),
+            "source_tier": _text(_in("unknown_source_tier", SOURCE_TIERS), required=True),
+            "corroborating_urls": _text(_url_list),
+            "last_verified_on": _date(today),
             "note": _text(),
         },
         checks=[
@@ -209,11 +242,23 @@ def deals_schema(aliases: dict[str, str], today: date) -> pa.DataFrameSchema:
             _check("successor_is_self", lambda d: d.superseded_by.isna() | (d.superseded_by != d.flow_id)),
             _check("superseded_without_successor",
                    lambda d: ~((d.status == "superseded") & d.superseded_by.isna())),
-            _check("successor_without_superseded_status",
-                   lambda d: d.superseded_by.isna() | (d.status == "superseded")),
+            _check("amounts_out_of_order", amounts_in_order),
             _check("per_year_without_term",
                    lambda d: ~((d.amount_basis == "per_year") & d.term_years.isna())),
         ],
+        strict=False,
+    )
+
+
+def deal_events_schema(flow_ids: set[str], today: date) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            "flow_id": _text(_in("unknown_flow", flow_ids), required=True),
+            "event_on": _date(today),
+            "event": _text(_in("unknown_event", EVENTS), required=True),
+            "source_url": _text(_url, required=True),
+            "quote": _text(),
+        },
         strict=False,
     )
 
@@ -249,6 +294,7 @@ def chip_prices_schema(chips: set[str], today: date) -> pa.DataFrameSchema:
         {
             "source": _text(required=True),
             "observed_on": _date(today),
+            "observed_on_precision": _text(_in("unknown_precision", OBSERVED_ON_PRECISIONS)),
             "provider": _text(required=True),
             "region": _text(),
             "instance_type": _text(required=True),

@@ -27,7 +27,12 @@ class CsvSource:
     constant_columns: dict[str, str] = field(default_factory=dict)  # added to every row, e.g. the price source
 
     def location(self, settings: PipelineSettings) -> str:
-        return settings.deals_source if self.name == "deals" else settings.bundled(self.bundled_file)
+        """Where to read; empty when the source is switched off (then its raw table is empty)."""
+        if self.name == "deals":
+            return settings.deals_source
+        if self.name == "deal_events":
+            return settings.deal_events_source
+        return settings.bundled(self.bundled_file)
 
 
 SOURCES = [
@@ -38,9 +43,15 @@ SOURCES = [
     CsvSource(
         "deals", "Announced deal flows as read from AIINFRA_DEALS_SOURCE (default: the bundled data/deals.csv).",
         ("flow_id", "deal_id", "announced_on", "from_company", "to_company", "flow_type", "amount_usd",
-         "amount_basis", "term_years", "is_firm", "status", "superseded_by", "compute_gw", "chip_family",
-         "source_url", "source_quote", "note"),
+         "amount_basis", "amount_low_usd", "amount_high_usd", "term_years", "is_firm", "status", "superseded_by",
+         "compute_gw", "chip_family", "source_url", "source_quote", "primary_source_url", "source_tier",
+         "corroborating_urls", "last_verified_on", "note"),
         "deals.csv",
+    ),
+    CsvSource(
+        "deal_events", "What happened to each flow after its announcement (closed, tranche paid, walked back, ...), "
+        "as read from AIINFRA_DEAL_EVENTS_SOURCE (default: the bundled data/deal_events.csv with the bundled deals).",
+        ("flow_id", "event_on", "event", "source_url", "quote"), "deal_events.csv",
     ),
     CsvSource(
         "chip_specs", "Accelerator specifications and list prices as read from data/chip_specs.csv.",
@@ -55,8 +66,9 @@ SOURCES = [
     ),
     CsvSource(
         "chip_prices", "Curated hourly price observations (price source `reference`) as read from data/chip_prices.csv.",
-        ("observed_on", "provider", "region", "instance_type", "chip", "chips_per_instance", "pricing",
-         "usd_per_instance_hour", "usd_per_chip_hour", "source_url", "source_quote", "note"),
+        ("observed_on", "observed_on_precision", "provider", "region", "instance_type", "chip", "chips_per_instance",
+         "pricing", "usd_per_instance_hour", "usd_per_chip_hour", "source_url", "source_revision", "source_quote",
+         "note"),
         "chip_prices.csv",
         constant_columns={"source": "reference"},
     ),
@@ -74,7 +86,12 @@ def read_csv_text(location: str, http: HttpClient) -> str:
 
 
 def read_source(source: CsvSource, location: str, http: HttpClient) -> pd.DataFrame:
-    """The source as text columns (blank -> NULL, whitespace trimmed) plus its 1-based file line."""
+    """The source as text columns (blank -> NULL, whitespace trimmed) plus its 1-based file line;
+    no rows when the source is switched off (empty location)."""
+    if not location:
+        empty = pd.DataFrame({c: pd.Series(dtype=str) for c in source.required_columns})
+        empty.insert(0, "source_line", pd.Series(dtype="int64"))
+        return empty.assign(**source.constant_columns)
     try:
         frame = pd.read_csv(io.StringIO(read_csv_text(location, http)), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
@@ -108,8 +125,8 @@ def build_ingest_asset(source: CsvSource) -> dg.AssetsDefinition:
             conn.register("incoming", frame)
             conn.execute(f"create or replace table raw_{source.name} as select * from incoming")
             metadata = table_metadata(conn, f"raw_{source.name}")
-        context.log.info(f"Read {len(frame)} rows from {location}")
-        return dg.MaterializeResult(metadata={**metadata, "source": dg.MetadataValue.text(location)})
+        context.log.info(f"Read {len(frame)} rows from {location or '(no source configured)'}")
+        return dg.MaterializeResult(metadata={**metadata, "source": dg.MetadataValue.text(location or "none")})
 
     return _raw
 

@@ -16,7 +16,7 @@ from pipelines.partitions import daily_partitions
 from pipelines.prices import aws, azure, skypilot, snapshot
 from pipelines.prices.accelerators import AcceleratorMap
 from pipelines.prices.http import HttpClient, SourceError
-from pipelines.prices.observations import COLUMNS, RAW_PRICE_DDL, Parsed
+from pipelines.prices.observations import COLUMNS, create_raw_table, Parsed
 from pipelines.resources import PipelineSettings
 from pipelines.warehouse import table_metadata
 
@@ -68,7 +68,7 @@ def build_price_asset(source: str) -> dg.AssetsDefinition:
         frame.insert(0, "source_line", range(1, len(frame) + 1))
         settings.warehouse_db.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.get_connection() as conn:
-            conn.execute(RAW_PRICE_DDL)
+            create_raw_table(conn)
             conn.execute(f"delete from {RAW_TABLE} where run_day = ? and fetched_by = ?", [day, source])
             conn.register("incoming", frame)
             conn.execute(f"insert into {RAW_TABLE} by name select ?::date as run_day, ? as fetched_by, * "

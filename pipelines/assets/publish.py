@@ -26,18 +26,21 @@ def _quoted(text: str) -> str:
 
 
 def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
+    macros = [m for m in models if m.is_macro]
+    models = [m for m in models if not m.is_macro]
     tables = [m.name for m in models]
 
     @dg.asset(
         name="published_snapshot",
-        deps=tables,
+        deps=[*tables, *(m.name for m in macros)],
         group_name="publish",
         kinds={"duckdb", "parquet"},
         owners=["team:data"],
         description=(
-            "published/ai_infra.duckdb (read-only DuckDB, storage {STORAGE_VERSION}, every table and column "
-            "commented), published/parquet/<table>.parquet and published/csv/<table>.csv: every model and "
-            "metric table, swapped in atomically."
+            f"published/ai_infra.duckdb (read-only DuckDB, storage {STORAGE_VERSION}, every table and column "
+            "commented, with the table macros flows_as_of(d) and scenario_flows_as_of(d)), "
+            "published/parquet/<table>.parquet and published/csv/<table>.csv: every model and metric table, "
+            "swapped in atomically."
         ),
         pool="duckdb",
         freshness_policy=published_freshness,
@@ -63,6 +66,12 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
                         conn.execute(f"comment on column snapshot.main.{table}.{column} is {_quoted(meaning)}")
                     for fmt, options in EXPORT_FORMATS.items():
                         conn.execute(f"copy main.{table} to '{exports[fmt][out / fmt / f'{table}.{fmt}']}' {options}")
+                # A macro is created inside the snapshot, so that it reads the snapshot's own tables.
+                warehouse = conn.execute("select current_database()").fetchone()[0]
+                conn.execute("use snapshot")
+                for macro in macros:
+                    conn.execute(macro.create_statement())
+                conn.execute(f"use {warehouse}")
                 conn.execute("detach snapshot")
                 counts = {t: conn.execute(f"select count(*) from main.{t}").fetchone()[0] for t in tables}
             # Each rename is atomic: a reader sees the whole old file or the whole new one.

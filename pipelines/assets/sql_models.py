@@ -1,14 +1,21 @@
 """Model and metrics: one asset per sql/<group>/<name>.sql, all made by one factory.
 
-Each file is a single SELECT whose result becomes the table <name>. Its header comment is the
-asset's description, and the `columns:` block at the end of the header documents each column (the
-UI's column schema, and COMMENT ON in the published snapshot). Dependencies are the tables the query
-reads (`from x`, `join x`), so the lineage in the UI follows the SQL itself.
+Each model or metrics file is a single SELECT whose result becomes the table <name>. Its header
+comment is the asset's description, and the `columns:` block at the end of the header documents each
+column (the UI's column schema, and COMMENT ON in the published snapshot); a `...: every column of
+<table>` line there stands for that table's documented columns. Dependencies are the tables and table
+macros the query reads (`from x`, `join x`, `from x(...)`), so the lineage in the UI follows the SQL.
+
+A file in sql/macros is one `create or replace macro <name>` statement: a table macro that models
+and analysts call (flows_as_of(d)); it is created in the warehouse and in the published snapshot.
+Queries see the run's day as getvariable('run_day'): the run's partition, else today (UTC).
 """
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 import dagster as dg
@@ -19,8 +26,9 @@ from pipelines.freshness import published_freshness
 from pipelines.resources import SQL_DIR
 from pipelines.warehouse import table_metadata
 
-GROUPS = ("model", "metrics")
+GROUPS = ("macros", "model", "metrics")
 _READS = re.compile(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)", re.IGNORECASE)
+_INHERIT = re.compile(r"every column of ([a-z_][a-z0-9_]*)")
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,10 @@ class SqlModel:
     description: str
     query: str
     columns: dict[str, str] = field(default_factory=dict)  # column -> what it means
+
+    @property
+    def is_macro(self) -> bool:
+        return self.group == "macros"
 
     @classmethod
     def from_file(cls, path: Path) -> "SqlModel":
@@ -54,7 +66,7 @@ class SqlModel:
         return {name.lower() for name in _READS.findall(code)}
 
     def create_statement(self) -> str:
-        return f"create or replace table {self.name} as\n{self.query}"
+        return self.query if self.is_macro else f"create or replace table {self.name} as\n{self.query}"
 
     def column_lineage(self) -> dict[str, tuple[str, list[str]]]:
         """column -> (table, its columns it is computed from), for a plain select from one table
@@ -84,7 +96,24 @@ def _column_refs(expression) -> list[str]:
 
 
 def load_models(sql_dir: Path = SQL_DIR) -> list[SqlModel]:
-    return [SqlModel.from_file(p) for group in GROUPS for p in sorted((sql_dir / group).glob("*.sql"))]
+    models = [SqlModel.from_file(p) for group in GROUPS for p in sorted((sql_dir / group).glob("*.sql"))]
+    documented = {m.name: m.columns for m in models}
+
+    def expand(columns: dict[str, str]) -> dict[str, str]:
+        inherited = _INHERIT.fullmatch(columns.get("...", ""))
+        if not inherited:
+            return columns
+        out = {}
+        for name, meaning in columns.items():
+            out.update(expand(documented[inherited.group(1)]) if name == "..." else {name: meaning})
+        return out
+
+    return [dataclasses.replace(m, columns=expand(m.columns)) for m in models]
+
+
+def run_day(context: dg.AssetExecutionContext) -> str:
+    """The day a run is for: its partition (every asset of a partitioned run sees it), else today."""
+    return context.run.tags.get("dagster/partition") or datetime.now(timezone.utc).date().isoformat()
 
 
 def build_sql_asset(model: SqlModel, table_owners: dict[str, str]) -> dg.AssetsDefinition:
@@ -99,16 +128,21 @@ def build_sql_asset(model: SqlModel, table_owners: dict[str, str]) -> dg.AssetsD
         description=model.description,
         metadata={
             "sql_file": dg.MetadataValue.path(str(model.path.relative_to(SQL_DIR.parent))),
-            "dagster/column_schema": dg.TableSchema(
-                columns=[dg.TableColumn(name, "", description=meaning) for name, meaning in model.columns.items()]),
-            **_lineage_metadata(model),
+            **({} if model.is_macro else {
+                "dagster/column_schema": dg.TableSchema(columns=[
+                    dg.TableColumn(name, "", description=meaning) for name, meaning in model.columns.items()]),
+                **_lineage_metadata(model),
+            }),
         },
         pool="duckdb",
         freshness_policy=published_freshness,
     )
-    def _sql_asset(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    def _sql_asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as conn:
+            conn.execute("set variable run_day = ?::date", [run_day(context)])
             conn.execute(model.create_statement())
+            if model.is_macro:
+                return dg.MaterializeResult(metadata={"definition": dg.MetadataValue.md(f"```sql\n{model.query}\n```")})
             return dg.MaterializeResult(metadata=table_metadata(conn, model.name, model.columns))
 
     return _sql_asset

@@ -19,7 +19,7 @@ from duckdb import DuckDBPyConnection
 
 from pipelines import validation as v
 from pipelines.partitions import daily_partitions
-from pipelines.prices.observations import RAW_PRICE_DDL
+from pipelines.prices.observations import create_raw_table
 from pipelines.warehouse import table_metadata
 
 MAX_REJECTED_SHARE = 0.5
@@ -39,16 +39,24 @@ def _type_companies(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
 
 def _type_deals(clean: pd.DataFrame, aliases: dict[str, str]) -> pd.DataFrame:
     announced_on, precision = v.parse_partial_date(clean.announced_on)
-    numbers = {c: v.as_number(clean[c]) for c in ("amount_usd", "term_years", "compute_gw")}
+    numbers = {c: v.as_number(clean[c])
+               for c in ("amount_usd", "amount_low_usd", "amount_high_usd", "term_years", "compute_gw")}
     return clean.assign(
         announced_on=announced_on,
         date_precision=precision,
+        last_verified_on=v.parse_partial_date(clean.last_verified_on)[0],
+        corroborating_urls=v.split_urls(clean.corroborating_urls),
         from_company=v.normalise_name(clean.from_company).map(aliases),
         to_company=v.normalise_name(clean.to_company).map(aliases),
         amount_basis=clean.amount_basis.fillna("total"),
         is_firm=_bool(clean.is_firm),
         **numbers,
     )
+
+
+def _type_deal_events(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
+    event_on, precision = v.parse_partial_date(clean.event_on)
+    return clean.assign(event_on=event_on, date_precision=precision)
 
 
 def _type_chip_specs(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
@@ -59,7 +67,8 @@ def _type_chip_specs(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
 def _type_chip_prices(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
     observed_on, precision = v.parse_partial_date(clean.observed_on)
     numeric = ("chips_per_instance", "usd_per_instance_hour", "usd_per_chip_hour")
-    return clean.assign(observed_on=observed_on, date_precision=precision,
+    return clean.assign(observed_on=observed_on,
+                        observed_on_precision=clean.observed_on_precision.fillna(precision),
                         **{c: v.as_number(clean[c]) for c in numeric})
 
 
@@ -89,6 +98,12 @@ VALIDATIONS = [
         needs="companies",
         lookup=lambda conn: v.alias_map(conn.execute("select * from clean_companies").df()),
     ),
+    Validation(
+        "deal_events", "flow_id", v.deal_events_schema, _type_deal_events,
+        "Deal events (closings, tranches, walk-backs, ...) that pass validation, each for a flow that did.",
+        needs="deals",
+        lookup=lambda conn: {flow for (flow,) in conn.execute("select flow_id from clean_deals").fetchall()},
+    ),
     Validation("chip_specs", "chip", lambda _, today: v.chip_specs_schema(), _type_chip_specs,
                "Chip specifications that pass validation, typed."),
     Validation("assumptions", "name", lambda _, today: v.assumptions_schema(), lambda clean, _: clean,
@@ -113,6 +128,8 @@ def _replace_rows(conn, table: str, frame: str, day: str | None) -> None:
         conn.execute(f"create or replace table {table} as select * from {frame}")
         return
     conn.execute(f"create table if not exists {table} as select *, null::date as run_day from {frame} limit 0")
+    for column, column_type, *_ in conn.execute(f"describe {frame}").fetchall():  # kept history, newer columns
+        conn.execute(f'alter table {table} add column if not exists "{column}" {column_type}')
     conn.execute(f"delete from {table} where run_day = ?", [day])
     conn.execute(f"insert into {table} by name select *, ?::date as run_day from {frame}", [day])
 
@@ -154,7 +171,7 @@ def build_validation_asset(spec: Validation) -> tuple[dg.AssetsDefinition, dg.As
         checked_on = date.fromisoformat(day) if day else _today()
         with duckdb.get_connection() as conn:
             if partitioned:  # a day on which no price source ran still gets its (empty) tables
-                conn.execute(RAW_PRICE_DDL)
+                create_raw_table(conn)
             raw = conn.execute(query).df()
             lookup = spec.lookup(conn)
             clean, rejected = v.split_rows(raw, spec.schema(lookup, checked_on), f"raw_{spec.name}",

@@ -45,11 +45,14 @@ def parse_offer(stream, url: str, accelerators: AcceleratorMap, source: str, obs
     with an ObjectBuilder rather than by splitting event prefixes.)"""
     parsed, products = Parsed(), {}
     sku = attributes = None
+    version = None  # the offer file's own version (it precedes the products), e.g. 20260601184517
     term_type = term_prefix = builder = None
     attribute_suffixes = tuple(f".attributes.{a}" for a in ATTRIBUTES)
     try:
         for prefix, event, value in ijson.parse(stream, use_float=False):
-            if prefix.startswith("products"):
+            if prefix == "version" and event == "string":
+                version = value
+            elif prefix.startswith("products"):
                 if prefix == "products" and event == "map_key":
                     sku, attributes = value, {}
                 elif event == "string" and prefix.endswith(attribute_suffixes):
@@ -66,7 +69,8 @@ def parse_offer(stream, url: str, accelerators: AcceleratorMap, source: str, obs
                 builder.event(event, value)
                 if event == "end_map" and prefix == term_prefix:
                     for offer in builder.value.values():
-                        _add_offer(parsed, term_type, offer, products, url, accelerators, source, observed_on)
+                        _add_offer(parsed, term_type, offer, products, url, accelerators, source, observed_on,
+                                   version)
                     builder = None
     except ijson.JSONError as err:
         raise SourceError(url, f"not valid JSON ({err})") from err
@@ -74,7 +78,7 @@ def parse_offer(stream, url: str, accelerators: AcceleratorMap, source: str, obs
 
 
 def _add_offer(parsed: Parsed, term_type: str, offer: dict, products: dict, url: str,
-               accelerators: AcceleratorMap, source: str, observed_on: str) -> None:
+               accelerators: AcceleratorMap, source: str, observed_on: str, version: str | None) -> None:
     if term_type == "OnDemand":
         pricing = "on_demand"
     else:
@@ -99,6 +103,7 @@ def _add_offer(parsed: Parsed, term_type: str, offer: dict, products: dict, url:
             instance_type=instance, accelerator=instance, chip=mapping.chip if mapping else None,
             chips_per_instance=chip_count(mapping, instance, attributes.get("gpu")),
             pricing=pricing, usd_per_instance_hour=usd, source_url=url,
+            source_revision=f"offer version {version}" if version else None,
             source_quote=f"{dimension.get('rateCode')}: {usd} USD per Hrs ({dimension.get('description')})",
         )
 
@@ -114,4 +119,4 @@ def fetch(client: "HttpClient", base: str, regions: list[str], accelerators: Acc
         url = f"{base.rstrip('/')}{offers[region]}"
         with client.stream(url) as body:
             parsed.extend(parse_offer(body, url, accelerators, "aws", observed_on))
-    return parsed
+    return parsed.stamp(observed_on_precision="day")

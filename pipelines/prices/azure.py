@@ -80,6 +80,7 @@ def parse_items(items: list[dict], url: str, accelerators: AcceleratorMap, sourc
             instance_type=sku, accelerator=sku, chip=mapping.chip if mapping else None,
             chips_per_instance=mapping.chips_per_instance if mapping else None, pricing=pricing,
             usd_per_instance_hour=hourly, source_url=url,
+            source_revision=f"effectiveStartDate {item['effectiveStartDate']}" if item.get("effectiveStartDate") else None,
             source_quote=(f"meterId {item.get('meterId')}: {item.get('productName')} / {item.get('skuName')} / "
                           f"{item['type']} {item.get('reservationTerm') or ''} retailPrice {price} "
                           f"{item.get('currencyCode')} per {item.get('unitOfMeasure')}").replace("  ", " "),
@@ -102,7 +103,7 @@ def fetch(client: "HttpClient", base: str, accelerators: AcceleratorMap, observe
         items, next_link = parse_page(body, url)
         parsed.extend(parse_items(items, url, accelerators, "azure", observed_on))
         if not items or not next_link:
-            return parsed
+            return parsed.stamp(observed_on_precision="day")
         url = on_base(next_link, base)
         if url in seen:
             raise SourceError(url, "NextPageLink points back to a page already read (a paging loop)")

@@ -12,14 +12,20 @@ class SourceError(Exception):
 
 
 COLUMNS = [
-    "source", "observed_on", "provider", "region", "zone", "instance_type", "accelerator", "chip",
+    "source", "observed_on", "observed_on_precision", "provider", "region", "zone", "instance_type", "accelerator", "chip",
     "chips_per_instance", "pricing", "usd_per_instance_hour", "usd_per_chip_hour", "source_url",
-    "source_quote", "note",
+    "source_revision", "source_quote", "note",
 ]
 
-# Every price source writes its day's rows here, as text, before validation.
-RAW_PRICE_DDL = ("create table if not exists raw_price_observations (run_day date, fetched_by varchar, "
+
+
+def create_raw_table(conn) -> None:
+    """raw_price_observations, where every price source writes its day's rows as text before validation;
+    a table kept from an older version gains the newer columns (its history is kept)."""
+    conn.execute("create table if not exists raw_price_observations (run_day date, fetched_by varchar, "
                  "source_line integer, " + ", ".join(f"{c} varchar" for c in COLUMNS) + ")")
+    for column in COLUMNS:
+        conn.execute(f"alter table raw_price_observations add column if not exists {column} varchar")
 
 
 @dataclass
@@ -31,6 +37,12 @@ class Parsed:
 
     def add(self, **values) -> None:
         self.rows.append({c: _text(values.get(c)) for c in COLUMNS})
+
+    def stamp(self, **values) -> "Parsed":
+        """Set columns on every row (provenance known for a whole payload: its URL, revision, date)."""
+        for row in self.rows:
+            row.update({c: _text(v) for c, v in values.items()})
+        return self
 
     def extend(self, other: "Parsed") -> "Parsed":
         self.rows += other.rows

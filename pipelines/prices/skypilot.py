@@ -94,4 +94,5 @@ def fetch(client: "HttpClient", base: str, clouds: list[str], accelerators: Acce
         except UnicodeDecodeError as err:
             raise SourceError(url, f"not UTF-8 text ({err})") from err
         parsed.extend(parse_vms_csv(text, cloud, url, accelerators, "skypilot", observed_on))
-    return parsed
+    # The catalog files name no revision of their own: what was read is the branch on that day.
+    return parsed.stamp(observed_on_precision="day", source_revision=f"{base} as fetched on {observed_on}")

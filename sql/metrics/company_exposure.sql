@@ -3,7 +3,7 @@
 -- inflow_usd = sum of disclosed amounts into the company, outflow_usd = sum out, net_usd = in - out.
 --
 -- columns:
---   scenario: headline (all flows but cancelled and superseded) or firm (headline flows that are firm)
+--   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
 --   company_id: company with at least one flow in the scenario
 --   inflow_usd: sum of disclosed amounts of flows into the company, USD; 0 when none is disclosed
 --   outflow_usd: sum of disclosed amounts of flows out of the company, USD; 0 when none is disclosed

@@ -4,7 +4,7 @@
 -- usd = sum of disclosed amounts that month; cumulative_usd = running total per scenario and class.
 --
 -- columns:
---   scenario: headline (all flows but cancelled and superseded) or firm (headline flows that are firm)
+--   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
 --   month: first day of the month of announcement (DATE); a flow dated only to a year counts in January
 --   flow_class: capital, spend_back or other
 --   usd: sum of disclosed amounts announced that month in the class, USD; 0 when none is disclosed

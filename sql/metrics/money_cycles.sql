@@ -6,7 +6,7 @@
 -- weight (the most money that can go round the whole loop); gross_usd is the sum of the edge weights.
 --
 -- columns:
---   scenario: headline (all flows but cancelled and superseded) or firm (headline flows that are firm)
+--   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
 --   cycle: company ids in flow direction, starting at the smallest id, without repeating it at the end
 --   hops: number of edges in the loop (= companies in cycle), 2 to 5
 --   bottleneck_usd: smallest edge weight - the most money that can go round the whole loop; USD

@@ -6,7 +6,7 @@
 -- lists every provider with its amount and share.
 --
 -- columns:
---   scenario: headline (all flows but cancelled and superseded) or firm (headline flows that are firm)
+--   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
 --   buyer: company_id of the buyer, or ALL for every buyer pooled
 --   providers: number of providers with disclosed spend-back from the buyer
 --   spend_usd: total disclosed spend-back of the buyer, USD

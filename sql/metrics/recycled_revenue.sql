@@ -5,7 +5,7 @@
 -- self_financed_usd / inbound_spend_usd (NULL when no inbound amount is disclosed).
 --
 -- columns:
---   scenario: headline (all flows but cancelled and superseded) or firm (headline flows that are firm)
+--   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
 --   vendor: company_id of the vendor receiving spend-back flows
 --   inbound_spend_usd: sum of disclosed spend-back flows customer -> vendor, USD
 --   self_financed_usd: sum over customers of least(capital vendor -> customer, spend-back customer -> vendor), USD

@@ -7,7 +7,7 @@
 -- Sums use disclosed amounts; undisclosed flows are counted (undisclosed_flows) and listed in flow_ids.
 --
 -- columns:
---   scenario: headline (all flows but cancelled and superseded) or firm (headline flows that are firm)
+--   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
 --   investor: company_id putting capital into the investee and receiving its spend-back
 --   investee: company_id receiving the capital and committing spend-back to the investor
 --   capital_usd: sum of disclosed capital flows investor -> investee, USD

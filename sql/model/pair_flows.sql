@@ -4,7 +4,7 @@
 -- Grain: one row per (scenario, capital or spend-back flow).
 --
 -- columns:
---   scenario: headline (all flows but cancelled and superseded) or firm (headline flows that are firm)
+--   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
 --   flow_id: the flow (deal_flows.flow_id)
 --   flow_class: capital (investor -> investee) or spend_back (investee -> investor)
 --   investor: company_id that puts capital in, or receives the spend-back
