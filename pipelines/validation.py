@@ -16,6 +16,11 @@ import pandera.pandas as pa
 
 MAX_AMOUNT_USD = 2e12  # larger than any deal ever announced: a typo, or a value in the wrong unit
 MAX_USD_PER_CHIP_HOUR = 1000.0
+# A chip-hour price this many times the median of its peers (same source, day, chip and pricing; at
+# least 3 of them) is a placeholder, not a price: the SkyPilot GCP catalog lists TPU v6e at 700.0 in
+# regions that do not sell it, against about 2.7 elsewhere.
+MAX_TIMES_PEER_MEDIAN = 20
+MIN_PEERS = 3
 
 CAPITAL_FLOW_TYPES = ("equity_investment", "warrant", "loan_or_credit", "capacity_backstop")
 SPEND_BACK_FLOW_TYPES = ("cloud_commitment", "chip_purchase", "datacenter_lease", "power_purchase")
@@ -73,6 +78,8 @@ REASONS = {
     "unmapped_accelerator": "accelerator {value!r} has no canonical chip in data/accelerators.csv",
     "price_too_high": "{column} {value!r} is over $1,000 per chip-hour",
     "instance_price_too_high": "usd_per_instance_hour / chips_per_instance ({value}) is over $1,000 per chip-hour",
+    "price_outlier": "the price per chip-hour ({value}) is over " + str(MAX_TIMES_PEER_MEDIAN)
+                     + " times the median of the same source, day, chip and pricing: a placeholder, not a price",
     "no_price": "neither usd_per_instance_hour nor usd_per_chip_hour is given",
     "duplicate_observation": "the same source, day, provider, region, zone, instance type and pricing appears twice",
 }
@@ -88,6 +95,7 @@ WIDE_CHECK_COLUMNS = {
     "alias_taken": ["aliases"],
     "no_price": ["usd_per_instance_hour", "usd_per_chip_hour"],
     "instance_price_too_high": ["usd_per_instance_hour", "chips_per_instance"],
+    "price_outlier": ["usd_per_instance_hour", "usd_per_chip_hour", "chips_per_instance"],
     "unmapped_accelerator": ["accelerator"],
     "duplicate_observation": ["observed_on", "provider", "region", "zone", "instance_type", "pricing"],
 }
@@ -282,9 +290,20 @@ def chip_specs_schema() -> pa.DataFrameSchema:
             "tdp_w": _number(),
             "list_price_usd": _number(),
             "source_url": _text(_url, required=True),
+            "spec_source_url": _text(_url),
         },
         strict=False,
     )
+
+
+def within_peer_range(d: pd.DataFrame) -> pd.Series:
+    """False for a chip-hour price over MAX_TIMES_PEER_MEDIAN x the median of its peers."""
+    per_chip = as_number(d.usd_per_chip_hour).fillna(as_number(d.usd_per_instance_hour)
+                                                     / as_number(d.chips_per_instance))
+    peers = d[["source", "observed_on", "chip", "pricing"]].fillna("")
+    grouped = per_chip.groupby([peers[c] for c in peers.columns])
+    median = grouped.transform("median").where(grouped.transform("count") >= MIN_PEERS)
+    return ~(per_chip > MAX_TIMES_PEER_MEDIAN * median)
 
 
 def chip_prices_schema(chips: set[str], today: date) -> pa.DataFrameSchema:
@@ -310,6 +329,7 @@ def chip_prices_schema(chips: set[str], today: date) -> pa.DataFrameSchema:
             _check("no_price", lambda d: d.usd_per_instance_hour.notna() | d.usd_per_chip_hour.notna()),
             _check("instance_price_too_high", lambda d: ~(as_number(d.usd_per_instance_hour)
                                                   / as_number(d.chips_per_instance) > MAX_USD_PER_CHIP_HOUR)),
+            _check("price_outlier", within_peer_range),
             _check("duplicate_observation", lambda d: ~d[[c for c in key if c in d]].fillna("").duplicated()),
         ],
         strict=False,

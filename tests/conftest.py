@@ -35,6 +35,7 @@ class Pipeline:
     warehouse_dir: Path
     data_dir: Path = DATA_DIR
     deals_source: str | None = None
+    deal_events_source: str = ""  # no events unless a test (or the bundled pipeline) names a file
     price_sources: list[str] = field(default_factory=lambda: ["snapshot"])
     settings_overrides: dict = field(default_factory=dict)
     http: HttpClient = field(default_factory=lambda: HttpClient(backoff_factor=0, retries=2))
@@ -44,6 +45,7 @@ class Pipeline:
         return PipelineSettings(
             warehouse_dir=str(self.warehouse_dir),
             deals_source=self.deals_source or str(self.data_dir / "deals.csv"),
+            deal_events_source=self.deal_events_source,
             data_dir=str(self.data_dir),
             price_sources=self.price_sources,
             **self.settings_overrides,
@@ -122,7 +124,7 @@ def small_pipeline(tmp_path) -> Pipeline:
 
 @pytest.fixture
 def bundled_pipeline(tmp_path) -> Pipeline:
-    return Pipeline(warehouse_dir=tmp_path / "warehouse")
+    return Pipeline(warehouse_dir=tmp_path / "warehouse", deal_events_source=str(DATA_DIR / "deal_events.csv"))
 
 
 def published_fingerprint(published: Path) -> dict[str, str]:

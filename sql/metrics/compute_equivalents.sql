@@ -1,6 +1,6 @@
--- Compute equivalents: what each disclosed spend-back commitment buys in chips, at the price in force
--- when it was announced.
--- Grain: one row per (scenario, spend-back flow with an amount).
+-- Compute equivalents: what each disclosed compute commitment (a cloud commitment or chip purchase:
+-- buys_compute) buys in chips, at the price in force when it was announced.
+-- Grain: one row per (scenario, compute-buying flow with an amount).
 -- chip = the flow's chip_family when it is a chip in chip_specs, else the default chip (assumptions).
 -- The price is the median across providers of each provider's median on-demand price per chip-hour
 -- on the latest observation day on or before the announcement (ASOF join on chip_prices); a flow
@@ -13,7 +13,7 @@
 --
 -- columns:
 --   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
---   flow_id: the spend-back flow with a disclosed amount that is valued
+--   flow_id: the compute-buying flow (cloud commitment or chip purchase) with a disclosed amount that is valued
 --   chip: chip it is priced as - the chip_family when in chip_specs, else the default chip (assumptions)
 --   priced_on: day of the price used (latest on or before the announcement, else the first); NULL = no price
 --   priced_before_first_observation: true when the flow predates every price of the chip, so the earliest is used
@@ -73,7 +73,7 @@ commitments as (
     from scenario_flows
     cross join constants
     left join chips on chips.chip = scenario_flows.chip_family
-    where scenario_flows.flow_class = 'spend_back'
+    where scenario_flows.buys_compute
       and scenario_flows.amount_usd is not null
 ),
 

@@ -1,6 +1,8 @@
 -- Provider concentration: how concentrated each buyer's compute spending is across providers.
--- Grain: one row per (scenario, buyer) with disclosed spend-back flows; buyer 'ALL' pools every buyer.
--- share of a provider = its part of the buyer's disclosed spend-back; hhi = sum of (100 x share)^2,
+-- Grain: one row per (scenario, buyer) with disclosed compute spending; buyer 'ALL' pools every buyer.
+-- Compute spending is the spend-back that buys compute (buys_compute: cloud commitments and chip
+-- purchases; not data-centre leases or power). share of a provider = its part of the buyer's
+-- disclosed compute spending; hhi = sum of (100 x share)^2,
 -- 0 to 10,000 (above 1,800 is highly concentrated, DOJ/FTC 2023); top_provider and top_share name
 -- the largest; big_three_share is the part going to Amazon, Microsoft and Google. provider_shares
 -- lists every provider with its amount and share.
@@ -8,14 +10,14 @@
 -- columns:
 --   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
 --   buyer: company_id of the buyer, or ALL for every buyer pooled
---   providers: number of providers with disclosed spend-back from the buyer
---   spend_usd: total disclosed spend-back of the buyer, USD
+--   providers: number of providers with disclosed compute spending from the buyer
+--   spend_usd: total disclosed compute spending of the buyer (cloud commitments and chip purchases), USD
 --   hhi: sum of (100 x share)^2 over providers, 0 to 10,000; above 1,800 is highly concentrated
 --   top_provider: company_id of the provider with the largest share (ties broken by id)
 --   top_share: share of the largest provider, fraction 0 to 1
 --   big_three_share: share going to Amazon, Microsoft and Google, fraction 0 to 1
 --   provider_shares: list of {provider, usd, share} for every provider, largest share first; usd in USD
---   flow_ids: ids of the spend-back flows behind the row, sorted
+--   flow_ids: ids of the compute-buying flows behind the row, sorted
 with spend as (
     select
         scenario,
@@ -24,7 +26,7 @@ with spend as (
         sum(amount_usd) as usd,
         list(flow_id order by flow_id) as flow_ids
     from scenario_flows
-    where flow_class = 'spend_back'
+    where buys_compute
       and amount_usd is not null
     group by all
     having sum(amount_usd) > 0

@@ -14,9 +14,10 @@
 --   list_price_usd: one-off hardware list price per chip, USD; NULL when no source gives one
 --   list_price_note: the reference unit text of the list price and the date it was observed
 --   list_price_source_url: URL the list price comes from
---   source_url: URL the specs come from
+--   source_url: URL of the dataset row the specs were first taken from (Epoch AI's ML Hardware data)
+--   spec_source_url: the vendor's datasheet or documentation that confirms the spec values; a value no vendor document confirms is NULL
 --   source_quote: the quoted source line that states the specs
---   note: reference notes, the original chip name and any extra price information
+--   note: reference notes, the original chip name, how each value was checked against the vendor document
 select
     chip,
     vendor,
@@ -30,6 +31,7 @@ select
     list_price_note,
     list_price_source_url,
     source_url,
+    spec_source_url,
     source_quote,
     note
 from clean_chip_specs

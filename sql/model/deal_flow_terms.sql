@@ -6,6 +6,8 @@
 -- term_years (stated_amount_usd keeps it as the source gave it). NULL means undisclosed, never guessed.
 -- flow_class groups flow types: capital (money or backing into a company) and spend_back (money
 -- committed to a provider's cloud, chips, data centres or power); everything else is other.
+-- buys_compute marks the spend that buys accelerator time or chips (cloud commitments and chip
+-- purchases): a data-centre lease or a power purchase is money back, but not compute at a chip price.
 --
 -- columns:
 --   flow_id: unique id of the flow
@@ -16,6 +18,7 @@
 --   to_company: company_id the value flows to (investee, provider, vendor, landlord, power seller, warrant holder, borrower)
 --   flow_type: equity_investment, warrant, loan_or_credit, capacity_backstop, cloud_commitment, chip_purchase, datacenter_lease, power_purchase or other
 --   flow_class: capital, spend_back or other, grouped from flow_type
+--   buys_compute: true for cloud commitments and chip purchases, the spend provider_concentration and compute_equivalents measure
 --   amount_usd: total nominal USD over the term as stated (a per-year figure times term_years); NULL = undisclosed
 --   amount_low_usd: lower bound the source states ("more than", "at least", a range), same basis as amount_usd; NULL when none
 --   amount_high_usd: upper bound the source states ("up to", a range), same basis as amount_usd; NULL when none
@@ -47,6 +50,7 @@ select
         when flow_type in ('cloud_commitment', 'chip_purchase', 'datacenter_lease', 'power_purchase') then 'spend_back'
         else 'other'
     end as flow_class,
+    flow_type in ('cloud_commitment', 'chip_purchase') as buys_compute,
     (case amount_basis when 'per_year' then amount_usd * term_years else amount_usd end)::decimal(38, 2) as amount_usd,
     (case amount_basis when 'per_year' then amount_low_usd * term_years else amount_low_usd end)::decimal(38, 2)
         as amount_low_usd,
