@@ -21,7 +21,7 @@ import duckdb
 import networkx as nx
 import pandas as pd
 
-from pipelines.assets.sql_models import load_models
+from pipelines.assets.sql_models import create_tables, load_models
 
 MODELS = {m.name: m for m in load_models()}
 TYPES = ["equity_investment"] * 3 + ["cloud_commitment"] * 4 + ["chip_purchase", "warrant", "other"]
@@ -47,10 +47,13 @@ def build(frame: pd.DataFrame) -> duckdb.DuckDBPyConnection:
     conn.register("generated", frame)
     conn.execute("""create table clean_deals as select flow_id, flow_id as deal_id, date '2025-01-01' as announced_on,
         'day' as date_precision, from_company, to_company, flow_type, amount_usd, 'total' as amount_basis,
-        null::double as term_years, is_firm, status, null as superseded_by, null::double as compute_gw,
-        null as chip_family, 'https://example.org' as source_url, '' as source_quote, '' as note from generated""")
-    conn.execute(MODELS["deal_flows"].create_statement())
-    conn.execute(MODELS["scenario_flows"].create_statement())
+        null::double as amount_low_usd, null::double as amount_high_usd, null::double as term_years, is_firm, status,
+        null as superseded_by, null::double as compute_gw, null as chip_family, 'https://example.org' as source_url,
+        '' as source_quote, null as primary_source_url, 'other' as source_tier, null::varchar[] as corroborating_urls,
+        date '2025-01-01' as last_verified_on, '' as note from generated""")
+    conn.execute("create table clean_deal_events (flow_id varchar, event_on date, date_precision varchar, "
+                 "event varchar, source_url varchar, quote varchar)")
+    create_tables(conn, list(MODELS.values()), ["scenario_flows"], "2026-01-01")
     return conn
 
 

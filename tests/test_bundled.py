@@ -1,23 +1,29 @@
 """The daily job on the bundled data: the published contract, the cited figures, reproducibility."""
 
+import csv
+import json
 import subprocess
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import Pipeline
+from conftest import DATA_DIR, Pipeline
 
 B = Decimal(10) ** 9
 
-# DESIGN.md §2: the columns each published table must have.
+# DESIGN.md §2 and §8: the columns each published table must have.
 CONTRACT = {
     "companies": ["company_id", "name", "kind", "is_big_three"],
     "deal_flows": ["flow_id", "deal_id", "announced_on", "date_precision", "from_company", "to_company",
                    "flow_type", "flow_class", "amount_usd", "is_firm", "status", "term_years", "compute_gw",
-                   "chip_family", "source_url"],
+                   "chip_family", "source_url", "primary_source_url", "source_tier", "corroborating_urls",
+                   "last_verified_on", "amount_low_usd", "amount_high_usd"],
+    "deal_events": ["flow_id", "event_on", "event", "source_url", "quote"],
+    "data_quality": ["measure", "source_tier", "flows", "headline_usd", "share_of_headline_usd", "flow_ids"],
     "chip_specs": ["chip", "vendor", "bf16_dense_tflops", "hbm_gb", "tdp_w"],
     "chip_prices": ["observed_on", "source", "provider", "region", "instance_type", "chip", "chips_per_instance",
-                    "pricing", "usd_per_instance_hour", "usd_per_chip_hour"],
+                    "pricing", "usd_per_instance_hour", "usd_per_chip_hour", "source_url", "source_revision",
+                    "observed_on_precision"],
     "quarantine": ["source_table", "row_ref", "column_name", "check_name", "failure_value", "reason", "detected_at"],
     "round_trips": ["scenario", "investor", "investee", "capital_usd", "spend_back_usd", "round_trip_ratio",
                     "circular_usd", "flow_ids"],
@@ -32,11 +38,13 @@ CONTRACT = {
     "deal_timeline": ["scenario", "month", "flow_class", "usd", "cumulative_usd"],
     "assumptions": ["name", "value", "unit", "source"],
 }
+DEALS = list(csv.DictReader((DATA_DIR / "deals.csv").open(encoding="utf-8")))
 
 
 @pytest.fixture(scope="module")
 def bundled(tmp_path_factory) -> Pipeline:
-    pipeline = Pipeline(warehouse_dir=tmp_path_factory.mktemp("bundled") / "warehouse")
+    pipeline = Pipeline(warehouse_dir=tmp_path_factory.mktemp("bundled") / "warehouse",
+                        deal_events_source=str(DATA_DIR / "deal_events.csv"))
     assert pipeline.run().success
     return pipeline
 
@@ -55,38 +63,63 @@ def test_published_tables_have_the_contract_columns(bundled):
         assert bundled.query(f"select count(*) from '{parquet}'") == bundled.query(f"select count(*) from {table}")
 
 
-def test_every_verified_flow_is_published_and_only_deliberate_quirks_quarantined(bundled):
-    assert bundled.query("select count(*) from deal_flows") == [(71,)]
-    assert bundled.query("select count(*) from deal_flows where source_url not like 'http%'") == [(0,)]
-    # The curated files are clean; the price recordings keep real quirks on purpose (data/price_snapshots).
-    assert bundled.query("select record->>'source', record->>'instance_type', check_name from quarantine "
-                         "order by all") == [
-        ("azure-snapshot", "Standard_ND96is_MI300X_v5", "not_positive"),  # a 0.0 retail price
-        ("skypilot-snapshot", "p4de.24xlarge", "duplicate_observation"),  # listed as A100 and A100-80GB
-        ("skypilot-snapshot", "tpu-v5p-8", "duplicate_observation"),  # an exact duplicate row, on demand
-        ("skypilot-snapshot", "tpu-v5p-8", "duplicate_observation"),  # ... and spot
+def test_every_curated_flow_is_published_and_only_real_price_quirks_quarantined(bundled):
+    assert bundled.query("select count(*) from deal_flows") == [(len(DEALS),)]
+    assert bundled.query("select count(*) from deal_events") == [(sum(1 for _ in (DATA_DIR / "deal_events.csv").open()) - 1,)]
+    # The curated files are clean. The real catalogs carry placeholders and duplicate rows; both are kept
+    # out of chip_prices, with the reason.
+    rejected = bundled.query("select record->>'instance_type', check_name, count(*) from quarantine group by all "
+                             "order by all")
+    assert rejected == [
+        ("tpu-v5p-11776", "duplicate_observation", 6),  # exact duplicate rows in the GCP catalog
+        ("tpu-v6e-1", "price_outlier", 8),  # 700.0 where that region does not sell it (about 2.7 elsewhere)
+        ("tpu-v6e-8", "price_outlier", 6),
     ]
 
 
-def test_chip_prices_come_from_every_source_format(bundled):
+def test_every_published_price_is_traceable_to_a_real_source(bundled):
     sources = {s for (s,) in bundled.query("select distinct source from chip_prices")}
-    assert sources == {"reference", "skypilot-snapshot", "azure-snapshot", "aws-snapshot"}
+    assert sources == {"reference", "skypilot-snapshot"}  # no recording of the Azure or AWS formats is real
+    assert bundled.query("select count(*) from chip_prices where source_url not like 'https://%' "
+                         "or source_revision is null or observed_on_precision is null") == [(0,)]
+    # A recording's rows name the catalog file at its commit, and quote the catalog line verbatim.
+    manifest = json.loads((DATA_DIR / "price_snapshots" / "manifest.json").read_text())
+    for recording in manifest["recordings"]:
+        assert recording["source_revision"] in recording["source_url"]
+        lines = (DATA_DIR / "price_snapshots" / recording["file"]).read_text().splitlines()
+        quotes = bundled.query("select distinct source_quote from chip_prices where source_url = ?",
+                               [recording["source_url"]])
+        assert quotes, recording["file"]
+        for (quote,) in quotes:
+            number, text = quote.removeprefix("line ").split(": ", 1)
+            assert text == ",".join(next(csv.reader([lines[int(number) - 1]]))), (recording["file"], number)
+    # The invented and rule-derived prices of the old recordings are gone.
+    assert bundled.query("select count(*) from chip_prices where instance_type in "
+                         "('Standard_ND96is_MI300X_v5', 'Standard_ND96isr_H200_v5') or usd_per_instance_hour in "
+                         "(21.96, 48.0, 110.24)") == [(0,)]
+    # AWS p5.48xlarge after the June-2025 cut, from the catalog at a commit: $55.04 an hour for 8 H100s
+    assert (55.04, 6.88) in bundled.query(
+        "select usd_per_instance_hour, usd_per_chip_hour from chip_prices where source = 'reference' "
+        "and instance_type = 'p5.48xlarge' and pricing = 'on_demand'")
     chips = {c for (c,) in bundled.query("select distinct chip from chip_prices")}
-    assert {"H100", "H200", "B200", "A100", "A100-80GB", "MI300X", "TPU-v5p", "Trainium2", "Inferentia2"} <= chips
-    assert chips <= {c for (c,) in bundled.query("select chip from chip_specs")}
+    assert {"H100", "H200", "B200", "A100", "A100-80GB", "MI300X", "TPU-v5p", "TPU-v6e", "Trainium1",
+            "Inferentia2"} <= chips <= {c for (c,) in bundled.query("select chip from chip_specs")}
     assert bundled.query("select count(*) from chip_prices where usd_per_instance_hour is null "
                          "or usd_per_chip_hour is null or chips_per_instance is null") == [(0,)]
-    # AWS p5.48xlarge after the June-2025 cut: $55.044 an hour for 8 H100s
-    assert bundled.query(
-        "select usd_per_instance_hour, usd_per_chip_hour from chip_prices where source = 'aws-snapshot' "
-        "and instance_type = 'p5.48xlarge' and region = 'us-east-1' and pricing = 'on_demand'"
-    ) == [(55.044, 55.044 / 8)]
-    # Azure reservations are stated as term totals: published as hourly prices below on-demand
-    [(on_demand, one_year)] = bundled.query(
-        "select max(usd_per_instance_hour) filter (pricing = 'on_demand'), "
-        "max(usd_per_instance_hour) filter (pricing = 'reserved_1y') from chip_prices "
-        "where source = 'azure-snapshot' and instance_type = 'Standard_ND96isr_H100_v5' and region = 'eastus'")
-    assert on_demand == 98.32 and 0 < one_year < on_demand
+
+
+def test_every_flow_is_sourced_and_most_headline_money_rests_on_a_primary_document(bundled):
+    assert bundled.query("select count(*) from deal_flows where source_tier is null or last_verified_on is null "
+                         "or source_url not like 'http%'") == [(0,)]
+    [(share, meets)] = bundled.query("select share_of_headline_usd, meets_target from data_quality "
+                                     "where measure = 'on_primary_document'")
+    assert share >= 0.8 and meets
+    # Unverified flows are published, and counted in no scenario.
+    unverified = {f for (f,) in bundled.query("select flow_id from deal_flows where status = 'unverified'")}
+    assert unverified == {r["flow_id"] for r in DEALS if r["status"] == "unverified"} and unverified
+    assert bundled.query("select count(*) from scenario_flows where status = 'unverified'") == [(0,)]
+    [(listed,)] = bundled.query("select flow_ids from data_quality where measure = 'unverified'")
+    assert set(listed) == unverified
 
 
 def test_amazon_anthropic_round_trip_has_its_cited_figures(bundled):
@@ -100,20 +133,49 @@ def test_amazon_anthropic_round_trip_has_its_cited_figures(bundled):
         ("headline", 33 * B, 100 * B, 33 * B),
     ]
     assert "amzn-anthropic-2026-aws" in rows[1][4] and "amzn-anthropic-2026-inv-option" in rows[1][4]
-    [(quote,)] = bundled.query("select source_quote from deal_flows where flow_id = 'amzn-anthropic-2026-aws'")
-    assert "$100 billion over the next ten years" in quote
+    [(quote, low, primary)] = bundled.query("select source_quote, amount_low_usd, primary_source_url from deal_flows "
+                                            "where flow_id = 'amzn-anthropic-2026-aws'")
+    assert "$100 billion" in quote and low == 100 * B and primary.startswith("https://www.anthropic.com/")
 
 
-def test_oracle_overlap_is_counted_once(bundled):
-    # $30B/yr (July) and $300B over five years (September) describe the same 4.5 GW.
-    rows = bundled.query("select flow_id, amount_usd from scenario_flows where scenario = 'headline' "
-                         "and from_company = 'openai' and to_company = 'oracle'")
-    assert rows == [("orcl-openai-2025-sep", 300 * B)]
+def test_oracle_overlap_is_counted_once_and_its_confirmation_makes_it_firm(bundled):
+    # $30B/yr (July) and "more than $300 billion" over five years (September) describe the same 4.5 GW;
+    # reported by the WSJ on 2025-09-10, confirmed by OpenAI on 2025-09-23.
+    for scenario in ("headline", "firm"):
+        rows = bundled.query("select flow_id, amount_usd from scenario_flows where scenario = ? "
+                             "and from_company = 'openai' and to_company = 'oracle'", [scenario])
+        assert rows == [("orcl-openai-2025-sep", 300 * B)]
+    assert bundled.query("select status from flows_as_of(date '2025-09-15') where flow_id = 'orcl-openai-2025-sep'"
+                         ) == [("reported",)]
+    assert bundled.query("select count(*) from scenario_flows_as_of(date '2025-09-15') "
+                         "where scenario = 'firm' and flow_id like 'orcl-openai%'") == [(0,)]
+
+
+def test_status_over_time_closings_and_walk_backs(bundled):
+    def status_on(day: str, flow: str) -> list[tuple]:
+        return bundled.query("select status from flows_as_of(?::date) where flow_id = ?", [day, flow])
+
+    # SoftBank's 2025 round closed with its second tranche on 2025-12-26.
+    assert status_on("2025-12-01", "sftb-openai-2025-inv") == [("announced",)]
+    assert status_on("2026-01-01", "sftb-openai-2025-inv") == [("closed",)]
+    # Nvidia's $100B letter of intent: counted in the headline at the end of 2025, walked back since.
+    assert status_on("2025-12-31", "nvda-openai-2025-loi") == [("loi",)]
+    assert bundled.query("select status, status_changed_by from deal_flows where flow_id = 'nvda-openai-2025-loi'"
+                         ) == [("walked_back", "event: walked_back")]
+    assert status_on("2025-09-21", "nvda-openai-2025-loi") == []  # not yet announced
+    # A metric as of a past date: capital into OpenAI in the headline scenario.
+    then = bundled.query("select sum(amount_usd), list(flow_id order by flow_id) from scenario_flows_as_of("
+                         "date '2025-12-31') where scenario = 'headline' and to_company = 'openai' "
+                         "and flow_class = 'capital'")
+    now = bundled.query("select sum(amount_usd), list(flow_id order by flow_id) from scenario_flows "
+                        "where scenario = 'headline' and to_company = 'openai' and flow_class = 'capital'")
+    assert then[0][0] == 143 * B and "nvda-openai-2025-loi" in then[0][1]
+    assert now[0][0] == 153 * B and "nvda-openai-2025-loi" not in now[0][1] and "nvda-openai-2026-inv" in now[0][1]
 
 
 def test_running_again_gives_identical_contents(bundled, tmp_path):
     first = table_contents(bundled)
-    again = Pipeline(warehouse_dir=bundled.warehouse_dir)
+    again = Pipeline(warehouse_dir=bundled.warehouse_dir, deal_events_source=bundled.deal_events_source)
     assert again.run().success
     assert table_contents(again) == first
 
@@ -123,40 +185,7 @@ def test_snapshot_opens_in_a_duckdb_1x_client(bundled):
     version = subprocess.run([cli, "--version"], capture_output=True, text=True, check=True).stdout
     assert version.startswith("v1.")
     out = subprocess.run([cli, "-readonly", "-csv", "-noheader", str(bundled.snapshot),
-                          "-c", "select count(*) from deal_flows"], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "71"
-
-
-def test_the_questions_users_come_with_are_answered_with_cited_flows(bundled):
-    # Recycled revenue: Amazon financed 33 of Anthropic's 100 and 50 of OpenAI's 138 committed back.
-    rows = bundled.query("select vendor, inbound_spend_usd, self_financed_usd, recycled_share, flow_ids "
-                         "from recycled_revenue where scenario = 'headline' and vendor in ('amazon', 'microsoft') "
-                         "order by vendor")
-    assert [r[:3] for r in rows] == [("amazon", 238 * B, 83 * B), ("microsoft", 280 * B, 18 * B)]
-    assert rows[0][3] == pytest.approx(83 / 238) and rows[1][3] == pytest.approx(18 / 280)
-    assert "amzn-anthropic-2026-aws" in rows[0][4] and "msft-openai-2025-azure" in rows[1][4]
-
-    # The largest loop: Amazon -> OpenAI ($50B in two tranches) -> AWS ($38B + $100B).
-    [(cycle, bottleneck, flows)] = bundled.query(
-        "select cycle, bottleneck_usd, flow_ids from money_cycles where scenario = 'headline' "
-        "order by bottleneck_usd desc limit 1")
-    assert (cycle, bottleneck) == (["amazon", "openai"], 50 * B)
-    assert bundled.query(f"select count(*) from deal_flows where flow_id in (select unnest({flows})) "
-                         "and source_url like 'http%'") == [(len(flows),)]
-
-    # Provider HHI: both labs are highly concentrated (above 1,800).
-    hhi = dict(bundled.query("select buyer, hhi from provider_concentration where scenario = 'headline' "
-                             "and buyer in ('openai', 'anthropic')"))
-    # OpenAI: Microsoft 250, Oracle 300, AWS 138, CoreWeave 22.4, Cerebras 10 (of 720.4)
-    assert hhi["openai"] == pytest.approx(sum(x * x for x in (250, 300, 138, 22.4, 10)) / 720.4**2 * 10_000)
-    # Anthropic: Google Cloud 203, AWS 100, Broadcom 21, Microsoft 30 (of 354)
-    assert hhi["anthropic"] == pytest.approx(sum(x * x for x in (203, 100, 21, 30)) / 354**2 * 10_000)
-
-    # What "more than $100 billion over ten years" to AWS buys: Trainium2 at the on-demand price.
-    [(chip, price, chip_years, h100_years, gw, basis)] = bundled.query(
-        "select chip, usd_per_chip_hour, chip_years, h100_equiv_years, est_gw, gw_basis from compute_equivalents "
-        "where scenario = 'headline' and flow_id = 'amzn-anthropic-2026-aws'")
-    assert chip == "Trainium2" and price == pytest.approx(85.964 / 16)  # trn2.48xlarge, 16 chips
-    assert chip_years == pytest.approx(100e9 / price / 8760)
-    assert h100_years == pytest.approx(chip_years * 667 / 989.4)  # dense BF16 TFLOPS relative to H100
-    assert (gw, basis) == (5.0, "stated in the deal")
+                          "-c", "select count(*) from deal_flows; select count(*) from flows_as_of(date '2025-12-31')"],
+                         capture_output=True, text=True, check=True)
+    total, then = out.stdout.split()
+    assert int(total) == len(DEALS) and 0 < int(then) < len(DEALS)

@@ -15,13 +15,17 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipelines.assets.sql_checks import CITED_FLOWS
-from pipelines.assets.sql_models import SqlModel, load_models
+from pipelines.assets.sql_models import SqlModel, create_tables, load_models
 from pipelines.resources import SQL_DIR
 from pipelines.validation import FLOW_TYPES
 
 COMPANIES = ["amazon", "anthropic", "coreweave", "google", "microsoft", "nvidia", "openai"]
 BIG_THREE = {"amazon", "google", "microsoft"}
 MODELS = {m.name: m for m in load_models()}
+DEAL_COLUMNS = ["flow_id", "deal_id", "announced_on", "date_precision", "from_company", "to_company", "flow_type",
+                "amount_usd", "amount_basis", "amount_low_usd", "amount_high_usd", "term_years", "is_firm", "status",
+                "superseded_by", "compute_gw", "chip_family", "source_url", "source_quote", "primary_source_url",
+                "source_tier", "corroborating_urls", "last_verified_on", "note"]
 METRICS = ["round_trips", "money_cycles", "company_exposure", "recycled_revenue", "provider_concentration",
            "deal_timeline"]
 RULES = [SqlModel.from_file(p) for p in sorted((SQL_DIR / "checks").glob("*.sql"))]
@@ -48,17 +52,19 @@ def flows(draw):
 
 def warehouse(rows: list[dict]) -> duckdb.DuckDBPyConnection:
     conn = duckdb.connect()
-    columns = ["flow_id", "deal_id", "announced_on", "date_precision", "from_company", "to_company", "flow_type",
-               "amount_usd", "amount_basis", "term_years", "is_firm", "status", "superseded_by", "compute_gw",
-               "chip_family", "source_url", "source_quote", "note"]
-    clean = pd.DataFrame(rows, columns=columns).astype({"amount_usd": "float64", "term_years": "float64",
-                                                       "compute_gw": "float64", "is_firm": "bool"})
+    sourcing = {"source_tier": "company", "last_verified_on": date(2026, 1, 1)}
+    clean = pd.DataFrame([{**sourcing, **row} for row in rows], columns=DEAL_COLUMNS).astype(
+        {"amount_usd": "float64", "amount_low_usd": "float64", "amount_high_usd": "float64",
+         "term_years": "float64", "compute_gw": "float64", "is_firm": "bool"})
     conn.register("clean", clean)
-    conn.execute("create table clean_deals as select * replace (announced_on::date as announced_on) from clean")
+    conn.execute("create table clean_deals as select * replace (announced_on::date as announced_on, "
+                 "last_verified_on::date as last_verified_on, corroborating_urls::varchar[] as corroborating_urls) "
+                 "from clean")
+    conn.execute("create table clean_deal_events (flow_id varchar, event_on date, date_precision varchar, "
+                 "event varchar, source_url varchar, quote varchar)")
     conn.execute("create table companies as select unnest(?) as company_id, unnest(?) as is_big_three",
                  [COMPANIES, [c in BIG_THREE for c in COMPANIES]])
-    for name in ["deal_flows", "scenario_flows", "pair_flows", *METRICS]:
-        conn.execute(MODELS[name].create_statement())
+    create_tables(conn, list(MODELS.values()), ["scenario_flows", "pair_flows", *METRICS], "2026-01-01")
     return conn
 
 
@@ -84,7 +90,8 @@ def oracle_cycles(rows: list[dict], scenario: str) -> set[tuple]:
     graph = nx.DiGraph()
     weights: dict[tuple, float] = {}
     for r in rows:
-        counted = r["status"] not in ("cancelled", "superseded") and (scenario == "headline" or r["is_firm"])
+        counted = r["status"] not in ("cancelled", "superseded") and (
+            scenario == "headline" or (r["is_firm"] and r["status"] in ("announced", "closed")))
         capital_or_spend = r["flow_type"] != "other"
         if counted and capital_or_spend and r["amount_usd"] is not None:
             key = (r["from_company"], r["to_company"])

@@ -105,7 +105,7 @@ def test_company_exposure(published):
 
 def test_chip_prices_derive_the_missing_price(published):
     rows = published.query(
-        "select observed_on::varchar, date_precision, source, chip, usd_per_instance_hour, usd_per_chip_hour "
+        "select observed_on::varchar, observed_on_precision, source, chip, usd_per_instance_hour, usd_per_chip_hour "
         "from chip_prices order by chip")
     assert rows == [
         ("2025-05-01", "day", "reference", "H100", 98.32, pytest.approx(98.32 / 8)),

@@ -111,6 +111,25 @@ def load_models(sql_dir: Path = SQL_DIR) -> list[SqlModel]:
     return [dataclasses.replace(m, columns=expand(m.columns)) for m in models]
 
 
+def create_tables(conn: duckdb.DuckDBPyConnection, models: list[SqlModel], names: list[str], day: str) -> None:
+    """Create the tables (and macros) `names` and every model they read, in dependency order, as of `day`:
+    the SQL on its own, without Dagster (property tests, benchmarks). Tables that already exist are inputs."""
+    by_name = {m.name: m for m in models}
+    done = {t for (t,) in conn.execute("select table_name from duckdb_tables()").fetchall()}
+    conn.execute("set variable run_day = ?::date", [day])
+
+    def create(name: str) -> None:
+        for upstream in sorted(by_name[name].reads() - {name} - done):
+            if upstream in by_name:
+                create(upstream)
+        if name not in done:
+            conn.execute(by_name[name].create_statement())
+            done.add(name)
+
+    for name in names:
+        create(name)
+
+
 def run_day(context: dg.AssetExecutionContext) -> str:
     """The day a run is for: its partition (every asset of a partitioned run sees it), else today."""
     return context.run.tags.get("dagster/partition") or datetime.now(timezone.utc).date().isoformat()

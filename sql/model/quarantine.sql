@@ -17,6 +17,8 @@ select * from quarantined_companies
 union all by name
 select * from quarantined_deals
 union all by name
+select * from quarantined_deal_events
+union all by name
 select * from quarantined_chip_specs
 union all by name
 select * from quarantined_assumptions
