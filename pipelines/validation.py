@@ -78,8 +78,9 @@ REASONS = {
     "unmapped_accelerator": "accelerator {value!r} has no canonical chip in data/accelerators.csv",
     "price_too_high": "{column} {value!r} is over $1,000 per chip-hour",
     "instance_price_too_high": "usd_per_instance_hour / chips_per_instance ({value}) is over $1,000 per chip-hour",
-    "price_outlier": "the price per chip-hour ({value}) is over " + str(MAX_TIMES_PEER_MEDIAN)
-                     + " times the median of the same source, day, chip and pricing: a placeholder, not a price",
+    "price_outlier": "the price (per instance-hour, per chip-hour: {value}) is over " + str(MAX_TIMES_PEER_MEDIAN)
+                     + " times the median per chip-hour of the same source, day, chip and pricing: a placeholder, "
+                       "not a price",
     "no_price": "neither usd_per_instance_hour nor usd_per_chip_hour is given",
     "duplicate_observation": "the same source, day, provider, region, zone, instance type and pricing appears twice",
 }
@@ -95,7 +96,7 @@ WIDE_CHECK_COLUMNS = {
     "alias_taken": ["aliases"],
     "no_price": ["usd_per_instance_hour", "usd_per_chip_hour"],
     "instance_price_too_high": ["usd_per_instance_hour", "chips_per_instance"],
-    "price_outlier": ["usd_per_instance_hour", "usd_per_chip_hour", "chips_per_instance"],
+    "price_outlier": ["usd_per_instance_hour", "usd_per_chip_hour"],
     "unmapped_accelerator": ["accelerator"],
     "duplicate_observation": ["observed_on", "provider", "region", "zone", "instance_type", "pricing"],
 }

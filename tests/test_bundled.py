@@ -71,9 +71,11 @@ def test_every_curated_flow_is_published_and_only_real_price_quirks_quarantined(
     rejected = bundled.query("select record->>'instance_type', check_name, count(*) from quarantine group by all "
                              "order by all")
     assert rejected == [
-        ("tpu-v5p-11776", "duplicate_observation", 6),  # exact duplicate rows in the GCP catalog
-        ("tpu-v6e-1", "price_outlier", 8),  # 700.0 where that region does not sell it (about 2.7 elsewhere)
-        ("tpu-v6e-8", "price_outlier", 6),
+        ("tpu-v5p-11776", "duplicate_observation", 2),  # exact duplicate rows in the GCP catalog (both prices)
+        ("tpu-v6e-1", "duplicate_observation", 2),
+        ("tpu-v6e-1", "price_outlier", 9),  # 700.0 where that region does not sell it (about 2.7 elsewhere)
+        ("tpu-v6e-8", "duplicate_observation", 2),
+        ("tpu-v6e-8", "price_outlier", 5),
     ]
 
 
@@ -189,3 +191,82 @@ def test_snapshot_opens_in_a_duckdb_1x_client(bundled):
                          capture_output=True, text=True, check=True)
     total, then = out.stdout.split()
     assert int(total) == len(DEALS) and 0 < int(then) < len(DEALS)
+
+
+README = (Path(__file__).parent.parent / "README.md").read_text()
+# Every figure README.md quotes from the bundled data: the sentence as quoted, and the query that gives it.
+QUOTED = [
+    ("Amazon → OpenAI first ($50B in, $138B back)",
+     "select capital_usd / 1e9, spend_back_usd / 1e9 from round_trips where scenario = 'headline' "
+     "order by circular_usd desc limit 1", [(50, 138)]),
+    ("Amazon → Anthropic ($33B in, of which $20B an option",
+     "select capital_usd / 1e9, (select amount_usd / 1e9 from deal_flows where flow_id = "
+     "'amzn-anthropic-2026-inv-option') from round_trips where scenario = 'headline' and investor = 'amazon' "
+     "and investee = 'anthropic'", [(33, 20)]),
+    ("then Microsoft → OpenAI ($13B in, $250B back)",
+     "select investor, investee, capital_usd / 1e9, spend_back_usd / 1e9 from round_trips "
+     "where scenario = 'headline' order by circular_usd desc limit 1 offset 2", [("microsoft", "openai", 13, 250)]),
+    ("Amazon: $83B of $238B (34.9%",
+     "select self_financed_usd / 1e9, inbound_spend_usd / 1e9, round(recycled_share * 100, 1) from recycled_revenue "
+     "where scenario = 'headline' and vendor = 'amazon'", [(83, 238, 34.9)]),
+    ("$28B (11.8%) counting firm money only",
+     "select self_financed_usd / 1e9, round(recycled_share * 100, 1) from recycled_revenue "
+     "where scenario = 'firm' and vendor = 'amazon'", [(28, 11.8)]),
+    ("Microsoft: $18B of $280B (6.4%); $13B (4.6%) firm",
+     "select scenario, self_financed_usd / 1e9, inbound_spend_usd / 1e9, round(recycled_share * 100, 1) "
+     "from recycled_revenue where vendor = 'microsoft' order by scenario desc",
+     [("headline", 18, 280, 6.4), ("firm", 13, 280, 4.6)]),
+    ("$300B from OpenAI is not self-financed at all",
+     "select inbound_spend_usd / 1e9, self_financed_usd from recycled_revenue where scenario = 'headline' "
+     "and vendor = 'oracle'", [(300, 0)]),
+    ("Amazon ⇄ OpenAI ($50B can go round), Amazon ⇄ Anthropic ($33B), then two loops of $13B",
+     "select cycle, bottleneck_usd / 1e9 from money_cycles where scenario = 'headline' "
+     "order by bottleneck_usd desc, cycle limit 4",
+     [(["amazon", "openai"], 50), (["amazon", "anthropic"], 33),
+      (["amazon", "anthropic", "microsoft", "openai"], 13), (["microsoft", "openai"], 13)]),
+    ("OpenAI 3,445 (Oracle 42%; firm only: 3,624, Oracle 44%); Anthropic 3,318 (AWS 50%, then xAI's\n"
+     "Colossus 22%; firm: 4,974, AWS 66%)",
+     "select scenario, buyer, round(hhi), top_provider, round(top_share * 100), "
+     "round(provider_shares[2].share * 100) from provider_concentration where buyer in ('openai', 'anthropic') "
+     "order by all",
+     [("firm", "anthropic", 4974, "amazon", 66, 20), ("firm", "openai", 3624, "oracle", 44, 36),
+      ("headline", "anthropic", 3318, "amazon", 50, 22), ("headline", "openai", 3445, "oracle", 42, 35)]),
+    ("4.81 million H100-years at $7.12 per H100-hour",
+     "select chip, priced_on::varchar, round(chip_years / 1e6, 2), round(usd_per_chip_hour, 2), est_gw, "
+     "round(gw_from_spend, 2) from compute_equivalents where scenario = 'headline' "
+     "and flow_id = 'orcl-openai-2025-sep'", [("H100", "2025-09-01", 4.81, 7.12, 4.5, 1.68)]),
+    ("Anthropic's $100B to AWS has no chip-years",
+     "select chip, chip_years from compute_equivalents where scenario = 'headline' "
+     "and flow_id = 'amzn-anthropic-2026-aws'", [("Trainium2", None)]),
+    ("MI300X $1.75, TPU-v6e $2.94, B200 $3.01, H100 $5.13, H200 $5.32,\nInferentia2 $5.69, Trainium1 $7.07, "
+     "TPU-v5p $9.15",
+     "select chip, round(median(usd_per_pflop_hour), 2) from price_performance where is_latest "
+     "and pricing = 'on_demand' and chip in ('MI300X', 'TPU-v6e', 'B200', 'H100', 'H200', 'Inferentia2', "
+     "'Trainium1', 'TPU-v5p') group by all order by 2",
+     [("MI300X", 1.75), ("TPU-v6e", 2.94), ("B200", 3.01), ("H100", 5.13), ("H200", 5.32), ("Inferentia2", 5.69),
+      ("Trainium1", 7.07), ("TPU-v5p", 9.15)]),
+    ("$143B of capital into OpenAI at the end of 2025, $100B of it Nvidia's letter of intent; $153B today",
+     "select (select sum(amount_usd) / 1e9 from scenario_flows_as_of(date '2025-12-31') where scenario = 'headline' "
+     "and to_company = 'openai' and flow_class = 'capital'), (select sum(amount_usd) / 1e9 from scenario_flows "
+     "where scenario = 'headline' and to_company = 'openai' and flow_class = 'capital')", [(143, 153)]),
+    ("brought\nAmazon's $50B, Nvidia's $30B and SoftBank's $30B",
+     "select from_company, sum(amount_usd) / 1e9 from scenario_flows where scenario = 'headline' "
+     "and to_company = 'openai' and flow_class = 'capital' and announced_on = '2026-02-27' group by 1 order by 1",
+     [("amazon", 50), ("nvidia", 30), ("softbank", 30)]),
+    ("91.1% of headline dollars rest on a primary document",
+     "select round(share_of_headline_usd * 100, 1) from data_quality where measure = 'on_primary_document'",
+     [(91.1,)]),
+    ("23 flows are unverified",
+     "select flows from data_quality where measure = 'unverified'", [(23,)]),
+]
+
+
+@pytest.mark.parametrize(("quoted", "query", "expected"), QUOTED, ids=[q[0][:40] for q in QUOTED])
+def test_every_figure_the_readme_quotes_is_what_the_snapshot_says(bundled, quoted, query, expected):
+    assert quoted in README
+
+    def plain(value):
+        return float(value) if isinstance(value, Decimal) else value
+
+    assert [tuple(plain(v) for v in row) for row in bundled.query(query)] == [
+        tuple(pytest.approx(v) if isinstance(v, float) else v for v in row) for row in expected]

@@ -8,13 +8,18 @@ from urllib.parse import parse_qs, urlsplit
 
 import duckdb
 import pytest
-from conftest import Pipeline, failed_steps, published_fingerprint
+from conftest import FIXTURES, Pipeline, failed_steps, published_fingerprint
 from werkzeug import Request, Response
 
 from pipelines.resources import DATA_DIR
 
-RECORDINGS = DATA_DIR / "price_snapshots"
-MANIFEST = json.loads((RECORDINGS / "manifest.json").read_text())
+# The real SkyPilot catalog lines that are bundled, and synthetic Azure and AWS payloads in the real
+# formats (tests/fixtures/prices/synthetic: invented prices, for tests only; no real ones could be had).
+RECORDINGS = json.loads((DATA_DIR / "price_snapshots" / "manifest.json").read_text())["recordings"]
+CATALOGS = {r["cloud"]: DATA_DIR / "price_snapshots" / r["file"] for r in RECORDINGS if r["format"] == "skypilot"}
+SYNTHETIC = FIXTURES / "prices" / "synthetic"
+AZURE_PAGES = ["page-1.json", "page-2.json", "page-3.json"]
+AWS_REGIONS = ["us-east-1", "us-west-2"]
 LIVE = ["skypilot", "azure", "aws"]
 
 
@@ -39,8 +44,8 @@ def scale_aws(offer: dict, scale: float) -> dict:
 
 
 def serve_recordings(httpserver, scale: float = 1.0) -> None:
-    """The bundled recordings at the real URL paths, with every price multiplied by `scale`."""
-    pages = [json.loads((RECORDINGS / p).read_text()) for p in MANIFEST["azure_pages"]]
+    """The payloads at the real URL paths, with every price multiplied by `scale`."""
+    pages = [json.loads((SYNTHETIC / "azure" / p).read_text()) for p in AZURE_PAGES]
     for page in pages:
         for item in page["Items"]:
             item["retailPrice"] *= scale
@@ -53,15 +58,15 @@ def serve_recordings(httpserver, scale: float = 1.0) -> None:
         return Response(json.dumps(by_skip[request.args.get("$skip", "0")]), content_type="application/json")
 
     def files(request: Request) -> Response:
-        for root in ("skypilot", "aws"):
-            path = RECORDINGS / root / request.path.lstrip("/")
-            if path.name == "vms.csv" and path.is_file():
-                return Response(scale_csv(path.read_text(), scale), content_type="text/csv")
-            if path.name == "index.json" and path.is_file():
-                return Response(json.dumps(scale_aws(json.loads(path.read_text()), scale), indent=2,
-                                           separators=(",", " : ")), content_type="application/json")
-            if path.is_file():
-                return Response(path.read_bytes(), content_type="application/json")
+        catalog = re.fullmatch(r"/catalogs/v8/(\w+)/vms.csv", request.path)
+        if catalog and catalog[1] in CATALOGS:
+            return Response(scale_csv(CATALOGS[catalog[1]].read_text(), scale), content_type="text/csv")
+        path = SYNTHETIC / "aws" / request.path.lstrip("/")
+        if path.name == "index.json" and path.is_file():
+            return Response(json.dumps(scale_aws(json.loads(path.read_text()), scale), indent=2,
+                                       separators=(",", " : ")), content_type="application/json")
+        if path.is_file():
+            return Response(path.read_bytes(), content_type="application/json")
         return Response("not found", status=404)
 
     httpserver.expect_request("/api/retail/prices").respond_with_handler(azure)
@@ -71,8 +76,8 @@ def serve_recordings(httpserver, scale: float = 1.0) -> None:
 def live_pipeline(tmp_path, httpserver, **overrides) -> Pipeline:
     base = httpserver.url_for("").rstrip("/")
     return Pipeline(tmp_path / "warehouse", price_sources=LIVE, settings_overrides={
-        "skypilot_url": f"{base}/catalogs", "skypilot_clouds": MANIFEST["skypilot_clouds"],
-        "azure_url": base, "aws_url": base, "aws_regions": MANIFEST["aws_regions"], **overrides})
+        "skypilot_url": f"{base}/catalogs", "skypilot_clouds": list(CATALOGS),
+        "azure_url": base, "aws_url": base, "aws_regions": AWS_REGIONS, **overrides})
 
 
 def test_live_sources_publish_their_prices(tmp_path, httpserver):
@@ -174,6 +179,9 @@ def test_bad_price_rows_are_quarantined_with_reasons(tmp_path, httpserver):
         ("p5.48xlarge", "not_positive", "usd_per_instance_hour '-3.0' must be greater than zero"),
         ("p5.4xlarge", "instance_price_too_high", "usd_per_instance_hour / chips_per_instance (1200.0, 1) is over "
                                                   "$1,000 per chip-hour"),
+        ("p5.4xlarge", "price_outlier", "the price (per instance-hour, per chip-hour: 1200.0, ) is over 20 times the "
+                                        "median per chip-hour of the same source, day, chip and pricing: a "
+                                        "placeholder, not a price"),
         ("p6-b200.48xlarge", "duplicate_observation", "the same source, day, provider, region, zone, instance "
                                                       "type and pricing appears twice"),
         ("x9.48xlarge", "unmapped_accelerator", "accelerator 'X9000' has no canonical chip in data/accelerators.csv"),

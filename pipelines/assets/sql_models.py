@@ -141,7 +141,7 @@ def build_sql_asset(model: SqlModel, table_owners: dict[str, str]) -> dg.AssetsD
     @dg.asset(
         name=model.name,
         deps=deps,
-        group_name=model.group,
+        group_name="model" if model.is_macro else model.group,  # a macro is part of the model
         kinds={"duckdb", "sql"},
         owners=["team:data"],
         description=model.description,

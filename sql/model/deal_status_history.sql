@@ -2,8 +2,8 @@
 -- deal events and supersession bring, as day ranges. The status of a flow on day d is the row whose
 -- range holds d; a flow has no row before its announcement.
 -- Grain: one row per (flow_id, valid_from). Ranges of one flow do not overlap; valid_to is exclusive.
--- A flow with a superseded_by is superseded from its successor's announcement on. Events do not change
--- an unverified flow: verification is about its figure, not about what happened to the deal.
+-- A flow with a superseded_by is superseded from its successor's announcement on. Neither events nor a
+-- successor change an unverified flow: verification is about its figure, not about what became of the deal.
 --
 -- columns:
 --   flow_id: the flow (deal_flows.flow_id)
@@ -36,6 +36,7 @@ changes as (
            'superseded by ' || successor.flow_id, successor.source_url, 2
     from flows
     join flows as successor on successor.flow_id = flows.superseded_by
+    where flows.announced_status <> 'unverified'
 ),
 
 ranges as (
