@@ -27,6 +27,7 @@ def main() -> int:
     print("\nQuery it read-only, e.g.:\n"
           "  make query SQL=\"select * from round_trips order by circular_usd desc limit 5\"\n"
           "  make shell\n"
+          "  make query SQL=\"select flow_id, status from flows_as_of(date '2025-12-31') limit 5\"   # any past day\n"
           f"  python -c \"import duckdb; print(duckdb.connect('{snapshot}', read_only=True)"
           ".sql('from money_cycles limit 5'))\"")
     return 0

@@ -25,8 +25,8 @@ RAW_TABLE = "raw_price_observations"
 Fetch = Callable[[PipelineSettings, HttpClient, AcceleratorMap, str], Parsed]
 FETCHERS: dict[str, tuple[str, Fetch]] = {
     "snapshot": (
-        "Bundled recordings of the SkyPilot, Azure and AWS price formats (data/price_snapshots), read with the "
-        "live parsers; rows are dated by the recording, not the run.",
+        "Bundled recordings (data/price_snapshots): verbatim SkyPilot catalog lines at known commits, read with "
+        "the live parser; rows carry each recording's URL, commit and date (manifest.json), not the run's.",
         lambda s, http, acc, day: snapshot.read(Path(s.data_dir) / "price_snapshots", acc),
     ),
     "skypilot": (
