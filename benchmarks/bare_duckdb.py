@@ -70,7 +70,7 @@ create table quarantined_{name} (source_table varchar, row_ref varchar, source_l
 
 PRICE_OBSERVATIONS = """
 create table clean_price_observations as
-    select * replace (observed_on::date as observed_on, chips_per_instance::double as chips_per_instance,
+    select * replace (first_day(observed_on) as observed_on, chips_per_instance::double as chips_per_instance,
                       usd_per_instance_hour::double as usd_per_instance_hour,
                       usd_per_chip_hour::double as usd_per_chip_hour),
            current_date as run_day
