@@ -278,3 +278,20 @@ def test_aws_truncated_offer_file_is_an_error(httpserver, client, accelerators):
     serve_aws(httpserver, {"us-east-2": aws_offer("p5.48xlarge", "55.0440000000")[:3000]})
     with pytest.raises(SourceError, match="us-east-2/index.json: not valid JSON"):
         aws.fetch(client, httpserver.url_for(""), ["us-east-2"], accelerators, DAY)
+
+
+def test_a_snapshot_recording_without_its_provenance_is_refused(tmp_path, accelerators):
+    from pipelines.prices import snapshot
+
+    manifest = json.loads((DATA_DIR / "price_snapshots" / "manifest.json").read_text())
+    recording = {k: v for k, v in manifest["recordings"][0].items() if k != "source_revision"}
+    (tmp_path / "skypilot" / recording["cloud"]).mkdir(parents=True)
+    (tmp_path / recording["file"]).write_text((DATA_DIR / "price_snapshots" / recording["file"]).read_text())
+    (tmp_path / "manifest.json").write_text(json.dumps({"recordings": [recording]}))
+    with pytest.raises(SourceError, match="lacks source_revision"):
+        snapshot.read(tmp_path, accelerators)
+    (tmp_path / "manifest.json").write_text(json.dumps({"recordings": [
+        {**recording, "source_revision": "abc123", "observed_on_precision": "approximate", "note": "a bound"}]}))
+    rows = snapshot.read(tmp_path, accelerators).rows
+    assert rows and all(r["source_revision"] == "abc123" and r["observed_on_precision"] == "approximate"
+                        and r["source_url"] == recording["source_url"] and "a bound" in r["note"] for r in rows)
