@@ -27,7 +27,7 @@ class PipelineSettings(dg.ConfigurableResource):
 
     warehouse_dir: str
     deals_source: str
-    deal_events_source: str = ""  # empty: no events, every flow keeps the status its deals file gives
+    deal_events_source: str | None = None  # None: the bundled events, with the bundled deals; "": none
     data_dir: str = str(DATA_DIR)
     price_sources: list[str] = ["snapshot"]
     skypilot_url: str = skypilot.DEFAULT_URL
@@ -52,18 +52,18 @@ class PipelineSettings(dg.ConfigurableResource):
     def bundled(self, name: str) -> str:
         return str(Path(self.data_dir) / name)
 
+    @property
+    def deal_events_location(self) -> str:
+        """Where deal events are read; empty for none. Unset, the bundled events go with the bundled deals
+        only: another deals file has other flow ids."""
+        if self.deal_events_source is not None:
+            return self.deal_events_source
+        bundled = Path(self.bundled("deal_events.csv"))
+        return str(bundled) if Path(self.deals_source) == Path(self.bundled("deals.csv")) and bundled.exists() else ""
+
 
 def _names(env: Mapping[str, str], key: str, default: tuple[str, ...]) -> list[str]:
     return [n.strip() for n in (env.get(key) or ",".join(default)).split(",") if n.strip()]
-
-
-def _deal_events_source(env: Mapping[str, str]) -> str:
-    """AIINFRA_DEAL_EVENTS_SOURCE; unset, the bundled events go with the bundled deals only (another deals
-    file has other flow ids); `none` turns events off."""
-    chosen = env.get("AIINFRA_DEAL_EVENTS_SOURCE")
-    if chosen:
-        return "" if chosen.strip().lower() == "none" else chosen
-    return "" if env.get("AIINFRA_DEALS_SOURCE") else str(DATA_DIR / "deal_events.csv")
 
 
 def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, dg.ConfigurableResource]:
@@ -73,10 +73,11 @@ def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, dg.Configu
     if unknown:
         raise ValueError(f"AIINFRA_PRICE_SOURCES: unknown source(s) {', '.join(unknown)}; "
                          f"choose from {', '.join(PRICE_SOURCES)}")
+    events = (env.get("AIINFRA_DEAL_EVENTS_SOURCE") or "").strip()  # unset: deal_events_location decides
     settings = PipelineSettings(
         warehouse_dir=str(Path(env.get("AIINFRA_WAREHOUSE_DIR") or "warehouse").resolve()),
         deals_source=env.get("AIINFRA_DEALS_SOURCE") or str(DATA_DIR / "deals.csv"),
-        deal_events_source=_deal_events_source(env),
+        deal_events_source=None if not events else "" if events.lower() == "none" else events,
         price_sources=price_sources,
         skypilot_url=env.get("AIINFRA_SKYPILOT_URL") or skypilot.DEFAULT_URL,
         skypilot_clouds=_names(env, "AIINFRA_SKYPILOT_CLOUDS", SKYPILOT_CLOUDS),

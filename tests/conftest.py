@@ -35,7 +35,7 @@ class Pipeline:
     warehouse_dir: Path
     data_dir: Path = DATA_DIR
     deals_source: str | None = None
-    deal_events_source: str = ""  # no events unless a test (or the bundled pipeline) names a file
+    deal_events_source: str | None = None  # as in make run: the bundled events go with the bundled deals
     price_sources: list[str] = field(default_factory=lambda: ["snapshot"])
     settings_overrides: dict = field(default_factory=dict)
     http: HttpClient = field(default_factory=lambda: HttpClient(backoff_factor=0, retries=2))
@@ -115,16 +115,6 @@ def webserver(tmp_path):
 def httpserver_listen_address():
     """pytest-httpserver binds here: loopback only, any free port."""
     return ("127.0.0.1", 0)
-
-
-@pytest.fixture
-def small_pipeline(tmp_path) -> Pipeline:
-    return Pipeline(warehouse_dir=tmp_path / "warehouse", data_dir=SMALL, price_sources=[])
-
-
-@pytest.fixture
-def bundled_pipeline(tmp_path) -> Pipeline:
-    return Pipeline(warehouse_dir=tmp_path / "warehouse", deal_events_source=str(DATA_DIR / "deal_events.csv"))
 
 
 def published_fingerprint(published: Path) -> dict[str, str]:

@@ -43,8 +43,7 @@ DEALS = list(csv.DictReader((DATA_DIR / "deals.csv").open(encoding="utf-8")))
 
 @pytest.fixture(scope="module")
 def bundled(tmp_path_factory) -> Pipeline:
-    pipeline = Pipeline(warehouse_dir=tmp_path_factory.mktemp("bundled") / "warehouse",
-                        deal_events_source=str(DATA_DIR / "deal_events.csv"))
+    pipeline = Pipeline(warehouse_dir=tmp_path_factory.mktemp("bundled") / "warehouse")
     assert pipeline.run().success
     return pipeline
 
@@ -178,7 +177,7 @@ def test_status_over_time_closings_and_walk_backs(bundled):
 
 def test_running_again_gives_identical_contents(bundled, tmp_path):
     first = table_contents(bundled)
-    again = Pipeline(warehouse_dir=bundled.warehouse_dir, deal_events_source=bundled.deal_events_source)
+    again = Pipeline(warehouse_dir=bundled.warehouse_dir)
     assert again.run().success
     assert table_contents(again) == first
 

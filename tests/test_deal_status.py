@@ -1,6 +1,6 @@
 """Status over time, sourcing and data quality, worked by hand on the small fixture plus its events.
 
-The run is for 2026-01-15. Events (tests/fixtures/small/deal_events.csv): f2 had a tranche paid
+The run is for 2026-01-15. Events (tests/fixtures/small/deal_events_with_faults.csv): f2 had a tranche paid
 (2024-06-01) and closed (2025-01-01); f7 was walked back (2025-09-01); f5 was amended (2025-12-01);
 f8 closed (2024-06); four events are bad (unknown flow, unknown kind, future date, not a date).
 Sourcing changed for this test: f1 cites a filing, f3 and f7 a major outlet, f4, f6 and f9 other
@@ -44,7 +44,7 @@ def pipeline(tmp_path_factory) -> Pipeline:
         writer.writeheader()
         writer.writerows(rows)
     pipeline = Pipeline(tmp / "warehouse", data_dir=SMALL, price_sources=[], deals_source=str(deals),
-                        deal_events_source=str(SMALL / "deal_events.csv"))
+                        deal_events_source=str(SMALL / "deal_events_with_faults.csv"))
     assert pipeline.run(RUN_DAY).success
     return pipeline
 
@@ -115,3 +115,16 @@ def test_bad_events_are_quarantined_with_their_reason(pipeline):
 def test_the_report_shows_how_well_figures_are_sourced(pipeline):
     page = (pipeline.snapshot.parent / "report.html").read_text()
     assert 'id="data-quality-table"' in page and "41.2% (target 80%: NOT met)" in page
+
+
+def test_deal_events_go_with_the_bundled_deals_unless_set():
+    from pipelines.resources import DATA_DIR, build_resources
+
+    def events(env):
+        return build_resources(env)["settings"].deal_events_location
+
+    assert events({}) == str(DATA_DIR / "deal_events.csv")
+    assert events({"AIINFRA_DEALS_SOURCE": "/elsewhere/deals.csv"}) == ""  # other flow ids
+    assert events({"AIINFRA_DEAL_EVENTS_SOURCE": "none"}) == ""
+    assert events({"AIINFRA_DEALS_SOURCE": "/elsewhere/deals.csv",
+                   "AIINFRA_DEAL_EVENTS_SOURCE": "https://example.org/events.csv"}) == "https://example.org/events.csv"

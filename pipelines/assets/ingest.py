@@ -31,7 +31,7 @@ class CsvSource:
         if self.name == "deals":
             return settings.deals_source
         if self.name == "deal_events":
-            return settings.deal_events_source
+            return settings.deal_events_location
         return settings.bundled(self.bundled_file)
 
 

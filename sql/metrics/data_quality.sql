@@ -1,7 +1,7 @@
 -- How well the published deal figures are sourced, for an analyst deciding what to quote.
 -- Grain: one row per (measure, source_tier); source_tier is NULL on the rows that are not per tier.
 -- Measures: flows_by_source_tier (every flow by the tier of its best source: filing, company,
--- major_outlet, other), on_primary_document (headline flows citing a company release or a filing),
+-- major_outlet, other; a row per tier that has flows), on_primary_document (headline flows citing a company release or a filing),
 -- not_reverified (flows last verified more than reverify_after_days before the run's day) and
 -- unverified (flows that fail the verification rule: published, counted in no scenario).
 -- Shares are of all headline dollars; target_share is set for on_primary_document (assumptions).
@@ -25,7 +25,11 @@ with settings as (
 
 flows as (
     select
-        deal_flows.*,
+        deal_flows.flow_id,
+        deal_flows.source_tier,
+        deal_flows.primary_source_url,
+        deal_flows.last_verified_on,
+        deal_flows.status,
         headline.flow_id is not null as in_headline,
         headline.amount_usd as headline_usd
     from deal_flows
@@ -33,49 +37,59 @@ flows as (
         on headline.flow_id = deal_flows.flow_id and headline.scenario = 'headline'
 ),
 
+-- Each flow under every measure it falls in; the tiers are those the flows have.
 tagged as (
-    select 'flows_by_source_tier' as measure, source_tier, flows.* exclude (source_tier) from flows
-    union all by name
-    select 'on_primary_document' as measure, null as source_tier, flows.* exclude (source_tier) from flows
+    select 'flows_by_source_tier' as measure, source_tier, flow_id, in_headline, headline_usd from flows
+    union all
+    select 'on_primary_document', null, flow_id, in_headline, headline_usd from flows
     where in_headline and primary_source_url is not null
-    union all by name
-    select 'not_reverified' as measure, null as source_tier, flows.* exclude (source_tier) from flows, settings
-    where last_verified_on is null
-       or last_verified_on < getvariable('run_day')::date - settings.reverify_after_days
-    union all by name
-    select 'unverified' as measure, null as source_tier, flows.* exclude (source_tier) from flows
+    union all
+    select 'not_reverified', null, flow_id, in_headline, headline_usd from flows, settings
+    where last_verified_on < getvariable('run_day')::date - settings.reverify_after_days
+    union all
+    select 'unverified', null, flow_id, in_headline, headline_usd from flows
     where status = 'unverified'
 ),
 
+-- The measures that are not per tier get a row even when no flow falls in them.
 measures as (
-    select * from (values ('flows_by_source_tier', 'filing'), ('flows_by_source_tier', 'company'),
-                          ('flows_by_source_tier', 'major_outlet'), ('flows_by_source_tier', 'other'),
-                          ('on_primary_document', null), ('not_reverified', null), ('unverified', null))
-        as m(measure, source_tier)
+    select distinct measure, source_tier from tagged where measure = 'flows_by_source_tier'
+    union all
+    select * from (values ('on_primary_document', null), ('not_reverified', null), ('unverified', null))
 ),
 
-totals as (
-    select sum(headline_usd) as headline_usd from flows
+counted as (
+    select
+        measures.measure,
+        measures.source_tier,
+        count(tagged.flow_id) as flows,
+        count(tagged.flow_id) filter (where tagged.in_headline) as headline_flows,
+        coalesce(sum(tagged.headline_usd), 0) as headline_usd,
+        coalesce(list(tagged.flow_id order by tagged.flow_id) filter (where tagged.flow_id is not null), [])
+            as flow_ids
+    from measures
+    left join tagged
+        on tagged.measure = measures.measure and tagged.source_tier is not distinct from measures.source_tier
+    group by all
+),
+
+shares as (
+    select
+        counted.*,
+        counted.headline_usd / nullif((select sum(headline_usd) from flows), 0) as share_of_headline_usd,
+        if(counted.measure = 'on_primary_document', settings.target_share, null) as target_share
+    from counted, settings
 )
 
 select
-    measures.measure,
-    measures.source_tier,
-    count(tagged.flow_id) as flows,
-    count(tagged.flow_id) filter (where tagged.in_headline) as headline_flows,
-    coalesce(sum(tagged.headline_usd), 0) as headline_usd,
-    coalesce(sum(tagged.headline_usd), 0) / nullif(any_value(totals.headline_usd), 0) as share_of_headline_usd,
-    if(measures.measure = 'on_primary_document', any_value(settings.target_share), null) as target_share,
-    if(measures.measure = 'on_primary_document',
-       coalesce(sum(tagged.headline_usd), 0) / nullif(any_value(totals.headline_usd), 0)
-           >= any_value(settings.target_share),
-       null) as meets_target,
-    coalesce(list(tagged.flow_id order by tagged.flow_id) filter (where tagged.flow_id is not null), [])
-        as flow_ids
-from measures
-cross join totals
-cross join settings
-left join tagged
-    on tagged.measure = measures.measure and tagged.source_tier is not distinct from measures.source_tier
-group by measures.measure, measures.source_tier
-order by measures.measure, measures.source_tier
+    measure,
+    source_tier,
+    flows,
+    headline_flows,
+    headline_usd,
+    share_of_headline_usd,
+    target_share,
+    share_of_headline_usd >= target_share as meets_target,
+    flow_ids
+from shares
+order by measure, source_tier
