@@ -1,14 +1,16 @@
-"""Ad-hoc querying: self-describing tables, CSV beside Parquet, `make query`, `make shell`, the report file."""
+"""Ad-hoc querying: self-describing tables, CSV beside Parquet, `make query`, `make shell` (which
+write nothing), the report file."""
 
 import csv
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Pipeline
+from conftest import REPO, Pipeline, published_fingerprint
 
 from pipelines.assets.sql_models import load_models
 
@@ -82,3 +84,96 @@ def test_report_is_self_contained(published):
     [(top,)] = published.query("select circular_usd from round_trips where scenario = 'headline' "
                                "order by circular_usd desc limit 1")
     assert f"${float(top) / 1e9:,.1f}B" in page
+
+
+@pytest.fixture
+def own(published, tmp_path) -> Pipeline:
+    """This test's own warehouse, with a copy of the published directory for it to try to damage."""
+    pipeline = Pipeline(warehouse_dir=tmp_path / "warehouse")
+    shutil.copytree(published.settings.published_dir, pipeline.settings.published_dir, symlinks=True)
+    return pipeline
+
+
+def run_query(sql: str, pipeline: Pipeline):
+    env = {**os.environ, "AIINFRA_WAREHOUSE_DIR": str(pipeline.warehouse_dir)}
+    return subprocess.run([Path(sys.executable).parent / "ai-infra-query", sql],
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+QUERY_TOOLS = {"ai-infra-query": run_query, "make query": lambda sql, p: run_make("query", p, SQL=sql)}
+WRITES = {  # each would write under published/ (or fetch and run code) if it were allowed
+    "copy to the snapshot": "copy (select 42 as x) to '{published}/ai_infra.duckdb' (format csv)",
+    "copy to a csv": "copy (select 42 as x) to '{published}/csv/round_trips.csv' (format csv)",
+    "copy to the report": "copy (select 'gone' as x) to '{published}/report.html' (format csv)",
+    "attach a new file": "attach '{published}/extra.duckdb' as extra; create table extra.t as select 42 as x",
+    "create table": "create table t as select 42 as x",
+    "export database": "export database '{published}/export'",
+    "install": "install httpfs",
+    "load": "load httpfs",
+}
+
+
+@pytest.mark.parametrize("tool", QUERY_TOOLS)
+@pytest.mark.parametrize("statement", WRITES)
+def test_query_refuses_to_write(own, tool, statement):
+    published = own.settings.published_dir
+    before = published_fingerprint(published)
+    result = QUERY_TOOLS[tool](WRITES[statement].format(published=published), own)
+    assert result.returncode != 0
+    assert "Query failed:" in result.stderr and "read-only" in result.stderr
+    assert published_fingerprint(published) == before
+
+
+def test_query_cannot_write_into_the_spill_directory(own):
+    # DuckDB lets a query write into its temp directory (beside the snapshot) even with external
+    # access off; a query that spilled to disk would have left that directory there.
+    [(spill,)] = own.query("select current_setting('temp_directory')")
+    Path(spill).mkdir()
+    result = run_query(f"copy (select 42 as x) to '{spill}/x.csv' (format csv)", own)
+    assert result.returncode == 1 and "read-only" in result.stderr
+    assert list(Path(spill).iterdir()) == []
+
+
+@pytest.mark.parametrize("tool", QUERY_TOOLS)
+def test_query_reads_the_tables_and_macros(own, tool):
+    sql = ("select (select count(*) from deal_flows) as flows, "
+           "(select count(*) from flows_as_of(date '2025-12-31')) as flows_end_2025, "
+           "(select count(*) from scenario_flows_as_of(date '2025-12-31')) as scenario_flows_end_2025")
+    [(flows, then, scenario_then)] = own.query(sql)
+    assert 0 < then <= flows and scenario_then > 0
+    result = QUERY_TOOLS[tool](sql, own)
+    assert result.returncode == 0
+    assert re.search(rf"│\s+{flows}\s+│\s+{then}\s+│\s+{scenario_then}\s+│", result.stdout)
+
+
+def test_make_query_passes_the_sql_through_unexpanded(own, tmp_path):
+    marker = tmp_path / "marker"
+    texts = [f"$(shell touch {marker})", f"`touch {marker}`", "$HOME $$HOME ${HOME}",
+             'it\'s "quoted"; with a semicolon']
+    values = ", ".join("('" + text.replace("'", "''") + "')" for text in texts)
+    result = run_make("query", own, SQL=f"select v from (values {values}) t(v)")
+    assert result.returncode == 0
+    assert [text for text in texts if text not in result.stdout] == []
+    assert not marker.exists()
+
+
+def test_make_shell_writes_nothing_and_runs_no_command(own, tmp_path):
+    cli = Path(sys.executable).parent / "duckdb"  # where this CLI would spill (see the spill test above)
+    spill = Path(subprocess.run([cli, "-readonly", "-list", "-noheader", str(own.snapshot), "-c",
+                                 "select current_setting('temp_directory')"],
+                                capture_output=True, text=True, check=True).stdout.strip())
+    spill.mkdir()
+    published = own.settings.published_dir
+    before = published_fingerprint(published)
+    marker = tmp_path / "marker"
+    shell = run_make("shell", own, stdin=f"copy (select 42 as x) to '{own.snapshot}' (format csv);\n"
+                                         f"copy (select 42 as x) to '{spill}/x.csv' (format csv);\n"
+                                         f".shell touch {marker}\n"
+                                         "set enable_external_access = true;\n"
+                                         "select 'still open' as s;\n")
+    assert shell.stderr.count("file system operations are disabled by configuration") == 2
+    assert ".sh/.system cannot be used in -safe mode" in shell.stderr
+    assert "the configuration has been locked" in shell.stderr
+    assert "still open" in shell.stdout
+    assert published_fingerprint(published) == before and list(spill.iterdir()) == []
+    assert not marker.exists()
