@@ -13,7 +13,7 @@ INFO_LOGS := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 SNAPSHOT = $(or $(AIINFRA_WAREHOUSE_DIR),warehouse)/published/ai_infra.duckdb
 
-.PHONY: run test ui query shell bench clean chromium
+.PHONY: run unstick test ui query shell bench clean chromium
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,24 +23,33 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 
 $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
-	ln -sf ../dagster.yaml $@
+	ln -sf $(CURDIR)/dagster.yaml $@
 
 install: $(BIN)/.installed $(DAGSTER_HOME)/dagster.yaml
 
 ## run: today's daily job (prices recorded under today's UTC date), then a summary of what was published
 run: install
-	@$(BIN)/dg launch --job daily_job --partition $$(date -u +%F) --config-json '$(INFO_LOGS)' || { \
-	  echo "\nThe daily job failed: the failing step's error is above. The last published snapshot is unchanged."; \
-	  exit 1; }
-	$(BIN)/python -m pipelines.summary
+	@before=$$($(BIN)/python -m pipelines.summary --version); \
+	if $(BIN)/dg launch --job daily_job --partition $$(date -u +%F) --config-json '$(INFO_LOGS)'; then \
+	  $(BIN)/python -m pipelines.summary; \
+	else $(BIN)/python -m pipelines.summary --failed "$$before"; exit 1; fi
+
+## unstick: mark failed the runs whose process is gone, and free the pool slots they hold
+unstick: install
+	$(BIN)/python -m pipelines.runs unstick
 
 ## query: one query against the published snapshot, read-only: make query SQL="select ..."
+# make expands a variable it exports, so SQL='$(shell ...)' would run; the text goes over unexpanded.
+unexport SQL
+query: export AIINFRA_QUERY_SQL = $(value SQL)
 query: install
-	@$(BIN)/ai-infra-query "$$SQL"
+	@$(BIN)/ai-infra-query
 
 ## shell: the DuckDB CLI (1.x, from PyPI) on the published snapshot, read-only
+# .safe_mode refuses .shell, .output and other files, and locks the settings (the -safe flag fails in
+# CLI 1.5.6); with no temp_directory it has no spill directory beside the snapshot to write into.
 shell: install
-	$(BIN)/duckdb -readonly $(SNAPSHOT)
+	$(BIN)/duckdb -readonly -cmd "set temp_directory = ''" -cmd .safe_mode $(SNAPSHOT)
 
 # The browser tests drive Debian's chromium (a browser download of Playwright's own is never used).
 chromium:

@@ -8,13 +8,13 @@ import dagster as dg
 
 from pipelines.assets.ingest import ingest_assets
 from pipelines.assets.prices import build_price_asset
-from pipelines.assets.publish import build_publish_asset, published_report
+from pipelines.assets.publish import build_publish_asset
 from pipelines.assets.sql_checks import build_sql_checks
 from pipelines.assets.sql_models import build_sql_assets, load_models
 from pipelines.assets.validate import EXTRA_TABLES, build_validations
 from pipelines.resources import build_resources
 from pipelines.schedules import daily_job, daily_refresh
-from pipelines.sensors import deals_file_changed
+from pipelines.sensors import dead_runs, deals_file_changed
 
 
 def build_defs(resources: Mapping[str, object] | None = None) -> dg.Definitions:
@@ -28,11 +28,11 @@ def build_defs(resources: Mapping[str, object] | None = None) -> dg.Definitions:
     sql_assets = build_sql_assets(upstream, models)
     return dg.Definitions(
         assets=[*python_assets, *sql_assets,
-                build_publish_asset(models), published_report],
+                build_publish_asset(models)],
         asset_checks=[*validation_checks, *build_sql_checks(models)],
         jobs=[daily_job],
         schedules=[daily_refresh],
-        sensors=[deals_file_changed],
+        sensors=[deals_file_changed, dead_runs],
         resources=resources,
         # One step at a time in the run's own process: the steps share one DuckDB file, so they could
         # not run in parallel anyway, and a subprocess per step costs ~2.5 s each here.

@@ -139,7 +139,7 @@ def line_chart(chart_id: str, series: dict[str, list[tuple[date, float]]], y_lab
 
 # --- the page ---------------------------------------------------------------------------------------
 
-def build(conn: duckdb.DuckDBPyConnection, run_day: str) -> str:
+def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
     counts = rows(conn, """select (select count(*) from deal_flows) as flows,
         (select count(*) from companies) as companies, (select count(*) from chip_prices) as prices,
         (select count(*) from quarantine) as quarantined""")[0]
@@ -209,7 +209,7 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
 <body>
 <h1>AI-infrastructure deals and the money that goes round</h1>
-<p class="lede">Run of {esc(run_day)}: {counts["flows"]} cited deal flows between {counts["companies"]} companies,
+<p class="lede">Run of {esc(run_day)}, published as version {esc(version)}: {counts["flows"]} cited deal flows between {counts["companies"]} companies,
 {counts["prices"]} hourly price observations, {counts["quarantined"]} rejected input rows (see the
 <code>quarantine</code> table). Headline scenario: every flow except superseded, cancelled, lapsed, walked-back and
 unverified ones; firm: headline flows with firm terms that a party announced or that closed (no options, letters of

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_duckdb import DuckDBResource
+from pydantic import PrivateAttr
 
+from pipelines import published, runs
 from pipelines.prices import aws, azure, skypilot
 from pipelines.prices.http import HttpClient
+from pipelines.runs import RunLock
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
@@ -20,6 +26,9 @@ SQL_DIR = REPO_ROOT / "sql"
 PRICE_SOURCES = ("snapshot", "skypilot", "azure", "aws")
 SKYPILOT_CLOUDS = ("aws", "gcp", "azure", "lambda", "runpod", "nebius", "oci", "vast", "shadeform")
 AWS_REGIONS = ("us-east-1", "us-west-2")
+POOL_WAIT_S = 600.0  # how long a run waits for the `duckdb` pool before giving up
+WAREHOUSE_LOCK_WAIT_S = 30.0  # how long a step retries a warehouse file another process has locked
+HTTP_DEADLINE_S = 900.0  # one fetch, retries included (an AWS offer file streams ~480 MB)
 
 
 class PipelineSettings(dg.ConfigurableResource):
@@ -35,6 +44,7 @@ class PipelineSettings(dg.ConfigurableResource):
     azure_url: str = azure.DEFAULT_URL
     aws_url: str = aws.DEFAULT_URL
     aws_regions: list[str] = list(AWS_REGIONS)
+    allow_empty_sources: list[str] = []  # sources whose file may legitimately have no rows
 
     @property
     def warehouse_db(self) -> Path:
@@ -62,8 +72,60 @@ class PipelineSettings(dg.ConfigurableResource):
         return str(bundled) if Path(self.deals_source) == Path(self.bundled("deals.csv")) and bundled.exists() else ""
 
 
+class Warehouse(DuckDBResource):
+    """The warehouse DuckDB file. A run holds it alone from its first step to its end (pipelines/runs.py);
+    a connection that finds the file locked by another process retries for `lock_wait_s`, then fails
+    naming the setting."""
+
+    pool_wait_s: float = POOL_WAIT_S
+    lock_wait_s: float = WAREHOUSE_LOCK_WAIT_S
+    _run_lock: RunLock | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if context.instance is None or context.run is None:
+            return
+        warehouse_dir = Path(self.database).parent
+        self._run_lock = runs.start_run(context.instance, context.run, warehouse_dir, self.pool_wait_s,
+                                        context.log.info)
+        for path in published.clean(warehouse_dir / "published"):
+            context.log.info(f"Removed {path}, left by an earlier run")
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._run_lock is not None:
+            self._run_lock.release()
+
+    @contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        give_up = time.monotonic() + self.lock_wait_s
+        while True:
+            try:
+                conn = duckdb.connect(self.database, config=self.connection_config)
+                break
+            except duckdb.IOException as err:
+                locked = "lock" in str(err).lower()  # another process has the file; worth waiting for
+                if not locked or time.monotonic() >= give_up:
+                    waited = f" (retried for {self.lock_wait_s:g} s, AIINFRA_WAREHOUSE_LOCK_WAIT_S)" if locked else ""
+                    raise dg.Failure(f"Cannot open the warehouse {self.database}{waited}: {err}") from err
+                time.sleep(1)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+
 def _names(env: Mapping[str, str], key: str, default: tuple[str, ...]) -> list[str]:
     return [n.strip() for n in (env.get(key) or ",".join(default)).split(",") if n.strip()]
+
+
+def _seconds(env: Mapping[str, str], key: str, default: float) -> float:
+    text = (env.get(key) or "").strip()
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise ValueError(f"{key}: expected a positive number of seconds, got {text!r}")
+    return value
 
 
 def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, dg.ConfigurableResource]:
@@ -84,9 +146,12 @@ def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, dg.Configu
         azure_url=env.get("AIINFRA_AZURE_URL") or azure.DEFAULT_URL,
         aws_url=env.get("AIINFRA_AWS_URL") or aws.DEFAULT_URL,
         aws_regions=_names(env, "AIINFRA_AWS_REGIONS", AWS_REGIONS),
+        allow_empty_sources=_names(env, "AIINFRA_ALLOW_EMPTY_SOURCES", ()),
     )
     return {
         "settings": settings,
-        "duckdb": DuckDBResource(database=str(settings.warehouse_db)),
-        "http": HttpClient(),
+        "duckdb": Warehouse(database=str(settings.warehouse_db),
+                            pool_wait_s=_seconds(env, "AIINFRA_POOL_WAIT_S", POOL_WAIT_S),
+                            lock_wait_s=_seconds(env, "AIINFRA_WAREHOUSE_LOCK_WAIT_S", WAREHOUSE_LOCK_WAIT_S)),
+        "http": HttpClient(deadline_s=_seconds(env, "AIINFRA_HTTP_DEADLINE_S", HTTP_DEADLINE_S)),
     }

@@ -1,4 +1,5 @@
-"""A run as soon as the deals file changes, instead of waiting for the next 06:00 schedule."""
+"""Sensors: a run as soon as the deals file changes, instead of waiting for the next 06:00 schedule; and
+the clean-up of runs whose process died."""
 
 import hashlib
 from datetime import datetime, timezone
@@ -6,7 +7,9 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines import runs
 from pipelines.resources import PipelineSettings
+from pipelines.runs import RunLock
 from pipelines.schedules import daily_job
 
 
@@ -31,3 +34,21 @@ def deals_file_changed(context: dg.SensorEvaluationContext, settings: PipelineSe
     day = datetime.now(timezone.utc).date().isoformat()
     return dg.RunRequest(run_key=f"deals-{digest[:16]}", partition_key=day,
                          tags={"trigger": "deals file changed"})
+
+
+@dg.sensor(
+    name="dead_runs",
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Marks failed the runs whose process is gone and frees the `duckdb` pool slots they hold "
+                "(what `make unstick` does), so that a killed run never leaves the schedule waiting behind it.",
+)
+def dead_runs(context: dg.SensorEvaluationContext, settings: PipelineSettings):
+    lock = RunLock(Path(settings.warehouse_dir))
+    holding = lock.try_acquire()  # free: no live run on this warehouse, so its unfinished runs are dead
+    try:
+        failed = runs.fail_dead_runs(context.instance, str(Path(settings.warehouse_dir).resolve()), holding,
+                                     context.log.info)
+    finally:
+        lock.release()
+    return dg.SkipReason(f"marked {len(failed)} dead run(s) failed" if failed else "no dead runs")

@@ -1,29 +1,58 @@
-"""Print what the last run published: each table with its row count, and how to query it."""
+"""What `make run` prints at its end: what was published (each table with its row count, and how to query
+it), or, after a failure, which version readers still see.
+
+    python -m pipelines.summary                    # after a good run
+    python -m pipelines.summary --version          # the current version's name (empty before any)
+    python -m pipelines.summary --failed VERSION   # after a failed run that started with VERSION current
+"""
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 import duckdb
 
+from pipelines import published
 from pipelines.resources import build_resources
 
 
-def main() -> int:
+def _described(manifest: dict | None) -> str:
+    if manifest is None:
+        return "nothing is published yet"
+    return (f"readers still see version {manifest['version']} (run {manifest['run_id']}, day {manifest['partition']}, "
+            f"published {manifest['published_at']})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="store_true", help="print the current version's name")
+    parser.add_argument("--failed", metavar="VERSION", help="report on a failed run that began with VERSION current")
+    args = parser.parse_args(argv)
     settings = build_resources()["settings"]
-    published, snapshot = settings.published_dir, settings.published_db
-    if not snapshot.exists():
+    out, snapshot = settings.published_dir, settings.published_db
+    manifest = published.current_version(out)
+    if args.version:
+        print(manifest["version"] if manifest else "")
+        return 0
+    if args.failed is not None:
+        if (manifest or {}).get("version", "") == args.failed:
+            print(f"\nThe daily job failed (the failing step's error is above) and published nothing: "
+                  f"{_described(manifest)}.")
+        else:
+            print(f"\nThe daily job failed after publishing version {manifest['version']} (see the error above).")
+        return 0
+    if manifest is None:
         print(f"No snapshot at {snapshot}: the job has not published yet.", file=sys.stderr)
         return 1
+    print(f"\nPublished version {manifest['version']} (day {manifest['partition']}) as {snapshot}")
     with duckdb.connect(str(snapshot), read_only=True) as conn:
-        tables = conn.execute(
-            "select table_name, estimated_size from duckdb_tables() where schema_name = 'main' order by table_name"
-        ).fetchall()
-        print(f"\nPublished {snapshot}")
-        for name, _ in tables:
+        names = [r[0] for r in conn.execute("select table_name from duckdb_tables() where schema_name = 'main' "
+                                            "order by table_name").fetchall()]
+        for name in names:
             rows = conn.execute(f'select count(*) from "{name}"').fetchone()[0]
             print(f"  {name:<24} {rows:>6} rows   parquet/{name}.parquet, csv/{name}.csv")
-    print(f"\nReport: {published / 'report.html'} (open it in a browser; it needs no network)")
+    print(f"\nReport: {out / published.REPORT} (open it in a browser; it needs no network)")
     print("\nQuery it read-only, e.g.:\n"
           "  make query SQL=\"select * from round_trips order by circular_usd desc limit 5\"\n"
           "  make shell\n"

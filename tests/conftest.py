@@ -16,11 +16,10 @@ import dagster as dg
 import duckdb
 import pytest
 import requests
-from dagster_duckdb import DuckDBResource
 
 from pipelines.definitions import build_defs
 from pipelines.prices.http import HttpClient
-from pipelines.resources import DATA_DIR, PipelineSettings
+from pipelines.resources import DATA_DIR, PipelineSettings, Warehouse
 
 REPO = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -57,7 +56,7 @@ class Pipeline:
 
     def defs(self) -> dg.Definitions:
         return build_defs({"settings": self.settings, "http": self.http,
-                           "duckdb": DuckDBResource(database=str(self.settings.warehouse_db))})
+                           "duckdb": Warehouse(database=str(self.settings.warehouse_db))})
 
     def run(self, day: str = TODAY) -> dg.ExecuteInProcessResult:
         with dg.instance_for_test() as instance:
@@ -118,9 +117,10 @@ def httpserver_listen_address():
 
 
 def published_fingerprint(published: Path) -> dict[str, str]:
-    """sha256 of every file under published/, to show a failed run changed nothing."""
-    return {str(p.relative_to(published)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(published.rglob("*")) if p.is_file()}
+    """The version readers see and the sha256 of each of its files, to show a failed run changed nothing."""
+    current = (published / "current").resolve()
+    return {"current": current.name, **{str(p.relative_to(current)): hashlib.sha256(p.read_bytes()).hexdigest()
+                                        for p in sorted(current.rglob("*")) if p.is_file()}}
 
 
 def failed_steps(result: dg.ExecuteInProcessResult) -> list[str]:

@@ -1,28 +1,39 @@
-"""Publish: the read-only snapshot analysts query, replaced atomically at the end of a good run.
+"""Publish: the read-only snapshot analysts query and the report, as one version switched in at once.
 
-The snapshot is built next to the old one and swapped in with a rename, so a reader that has the
-old file open keeps reading it undisturbed, and a failed run leaves the old one exactly as it was.
-It is written in storage version v1.0.0 because many tools still bundle DuckDB 1.x, which refuses
-the 2.0 format.
+The database, Parquet, CSV and report of a run are written into a staging directory and made current
+with one atomic rename (pipelines/published.py), so readers see the old set or the new one, never a
+mix, and a failed or killed run leaves the old one exactly as it was. The database is written in
+storage version v1.0.0 because many tools still bundle DuckDB 1.x, which refuses the 2.0 format.
 """
-
-import os
 
 import dagster as dg
 import duckdb as duckdb_module  # `duckdb` is the resource's name in the assets
-from dagster_duckdb import DuckDBResource
 
-from pipelines import report
+from pipelines import published, report
 from pipelines.assets.sql_models import SqlModel
 from pipelines.freshness import published_freshness
-from pipelines.resources import PipelineSettings
+from pipelines.resources import PipelineSettings, Warehouse
 
 STORAGE_VERSION = "v1.0.0"
 EXPORT_FORMATS = {"parquet": "(format parquet)", "csv": "(format csv, header)"}  # one file per table each
+# Spreadsheets run a cell that starts with one of these as a formula (=HYPERLINK(...), =cmd|...), so
+# CSV cells that do are prefixed with a quote; the database and Parquet keep the exact value.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def _csv_select(conn: duckdb_module.DuckDBPyConnection, table: str) -> str:
+    """`select` of a table for the CSV export, with formula-like text neutralised."""
+    columns = conn.execute("select column_name, data_type from information_schema.columns "
+                           "where table_schema = 'main' and table_name = ? order by ordinal_position",
+                           [table]).fetchall()
+    starts = ", ".join(_quoted(p) for p in FORMULA_PREFIXES)
+    return "select " + ", ".join(
+        f"case when left(\"{c}\", 1) in ({starts}) then '''' || \"{c}\" else \"{c}\" end as \"{c}\""
+        if kind == "VARCHAR" else f'"{c}"' for c, kind in columns) + f" from main.{table}"
 
 
 def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
@@ -30,42 +41,58 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
     models = [m for m in models if not m.is_macro]
     tables = [m.name for m in models]
 
-    @dg.asset(
-        name="published_snapshot",
-        deps=[*tables, *(m.name for m in macros)],
-        group_name="publish",
-        kinds={"duckdb", "parquet"},
-        owners=["team:data"],
-        description=(
-            f"published/ai_infra.duckdb (read-only DuckDB, storage {STORAGE_VERSION}, every table and column "
-            "commented, with the table macros flows_as_of(d) and scenario_flows_as_of(d)), "
-            "published/parquet/<table>.parquet and published/csv/<table>.csv: every model and metric table, "
-            "swapped in atomically."
-        ),
+    @dg.multi_asset(
+        name="publish",
+        specs=[
+            dg.AssetSpec(
+                "published_snapshot",
+                deps=[*tables, *(m.name for m in macros)],
+                group_name="publish",
+                kinds={"duckdb", "parquet"},
+                owners=["team:data"],
+                description=(
+                    f"published/ai_infra.duckdb (read-only DuckDB, storage {STORAGE_VERSION}, every table and "
+                    "column commented, with the table macros flows_as_of(d) and scenario_flows_as_of(d)), "
+                    "published/parquet/<table>.parquet and published/csv/<table>.csv: every model and metric "
+                    "table, switched in atomically with the report."
+                ),
+                freshness_policy=published_freshness,
+            ),
+            dg.AssetSpec(
+                "published_report",
+                deps=["published_snapshot"],
+                group_name="publish",
+                kinds={"html"},
+                owners=["team:data"],
+                description="published/report.html: one self-contained page (no scripts, no network) built from "
+                            "the snapshot it is published with: the money-flow network, top round trips and cycles "
+                            "with their sources, provider concentration, price per PFLOP-hour over time and the "
+                            "deal timeline.",
+                freshness_policy=published_freshness,
+            ),
+        ],
         pool="duckdb",
-        freshness_policy=published_freshness,
     )
-    def published_snapshot(context: dg.AssetExecutionContext, settings: PipelineSettings,
-                           duckdb: DuckDBResource) -> dg.MaterializeResult:
-        out, snapshot = settings.published_dir, settings.published_db
-        suffix = f".{context.run.run_id}.tmp"
-        new_db = out / f".{snapshot.name}{suffix}"
-        exports = {fmt: {out / fmt / f"{t}.{fmt}": out / fmt / f".{t}.{fmt}{suffix}" for t in tables}
-                   for fmt in EXPORT_FORMATS}
-        new_files = {final: tmp for files in exports.values() for final, tmp in files.items()}
+    def publish(context: dg.AssetExecutionContext, settings: PipelineSettings, duckdb: Warehouse):
+        out = settings.published_dir
+        run_day = context.partition_key if context.has_partition_key else "latest"
+        staged = published.staging_dir(out, context.run.run_id)
         for fmt in EXPORT_FORMATS:
-            (out / fmt).mkdir(parents=True, exist_ok=True)
+            (staged / fmt).mkdir(parents=True, exist_ok=True)
         try:
             with duckdb.get_connection() as conn:
-                conn.execute(f"attach '{new_db}' as snapshot (storage_version '{STORAGE_VERSION}')")
+                conn.execute(f"attach {_quoted(str(staged / published.DB))} as snapshot "
+                             f"(storage_version '{STORAGE_VERSION}')")
                 for model in models:
                     table = model.name
                     conn.execute(f"create table snapshot.main.{table} as select * from main.{table}")
                     conn.execute(f"comment on table snapshot.main.{table} is {_quoted(model.description)}")
                     for column, meaning in model.columns.items():
                         conn.execute(f"comment on column snapshot.main.{table}.{column} is {_quoted(meaning)}")
-                    for fmt, options in EXPORT_FORMATS.items():
-                        conn.execute(f"copy main.{table} to '{exports[fmt][out / fmt / f'{table}.{fmt}']}' {options}")
+                    conn.execute(f"copy main.{table} to {_quoted(str(staged / 'parquet' / f'{table}.parquet'))} "
+                                 f"{EXPORT_FORMATS['parquet']}")
+                    conn.execute(f"copy ({_csv_select(conn, table)}) to "
+                                 f"{_quoted(str(staged / 'csv' / f'{table}.csv'))} {EXPORT_FORMATS['csv']}")
                 # A macro is created inside the snapshot, so that it reads the snapshot's own tables.
                 warehouse = conn.execute("select current_database()").fetchone()[0]
                 conn.execute("use snapshot")
@@ -74,44 +101,23 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
                 conn.execute(f"use {warehouse}")
                 conn.execute("detach snapshot")
                 counts = {t: conn.execute(f"select count(*) from main.{t}").fetchone()[0] for t in tables}
-            # Each rename is atomic: a reader sees the whole old file or the whole new one.
-            os.replace(new_db, snapshot)
-            for final, tmp in new_files.items():
-                os.replace(tmp, final)
-            for fmt in EXPORT_FORMATS:
-                for stale in set((out / fmt).glob(f"*.{fmt}")) - set(exports[fmt]):
-                    stale.unlink()
+            manifest = published.new_manifest(context.run.run_id, run_day, counts)
+            with duckdb_module.connect(str(staged / published.DB), read_only=True) as conn:
+                page = report.build(conn, run_day, manifest["version"])
+            (staged / published.REPORT).write_text(page, encoding="utf-8")
+            version = published.switch(out, staged, manifest)
         finally:
-            new_db.unlink(missing_ok=True)
-            for tmp in new_files.values():
-                tmp.unlink(missing_ok=True)
-        context.log.info(f"Published {len(tables)} tables to {out}")
-        return dg.MaterializeResult(metadata={
-            "path": dg.MetadataValue.path(str(snapshot)),
+            published.clean(out)  # this run's staging directory if it failed, and old versions
+        context.log.info(f"Published {len(tables)} tables and the report as version {version.name} in {out}")
+        yield dg.MaterializeResult(asset_key="published_snapshot", metadata={
+            "path": dg.MetadataValue.path(str(settings.published_db)),
+            "version": dg.MetadataValue.text(version.name),
             "tables": dg.MetadataValue.md("\n".join(f"- `{t}`: {n} rows" for t, n in counts.items())),
             "dagster/row_count": dg.MetadataValue.int(sum(counts.values())),
         })
+        yield dg.MaterializeResult(asset_key="published_report", metadata={
+            "path": dg.MetadataValue.path(str(out / published.REPORT)),
+            "size_kb": dg.MetadataValue.float(round(len(page) / 1024, 1)),
+        })
 
-    return published_snapshot
-
-
-@dg.asset(
-    name="published_report",
-    deps=["published_snapshot"],
-    group_name="publish",
-    kinds={"html"},
-    owners=["team:data"],
-    description="published/report.html: one self-contained page (no scripts, no network) built from the snapshot "
-                "just published: the money-flow network, top round trips and cycles with their sources, provider "
-                "concentration, price per PFLOP-hour over time and the deal timeline.",
-    freshness_policy=published_freshness,
-)
-def published_report(context: dg.AssetExecutionContext, settings: PipelineSettings) -> dg.MaterializeResult:
-    out = settings.published_dir / "report.html"
-    with duckdb_module.connect(str(settings.published_db), read_only=True) as conn:
-        page = report.build(conn, context.partition_key if context.has_partition_key else "latest")
-    tmp = out.with_name(f".report.html.{context.run.run_id}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, out)
-    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(out)),
-                                          "size_kb": dg.MetadataValue.float(round(len(page) / 1024, 1))})
+    return publish

@@ -1,0 +1,185 @@
+"""Runs that die, runs that overlap, and a publish cut short: the next run goes on, readers never see a mix.
+
+Each test runs the real job (`dg launch`, `make run`) in its own process group over its own Dagster
+instance and warehouse; a local HTTP server that holds the deals request keeps a run inside a step
+that holds the `duckdb` pool for as long as the test needs.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from conftest import TODAY, Pipeline
+from dagster._core.storage.dagster_run import DagsterRunStatus
+from werkzeug import Response
+
+from pipelines import published
+from pipelines.resources import DATA_DIR
+
+REPO = Path(__file__).parent.parent
+BIN = Path(sys.executable).parent
+INFO_LOGS = '{"loggers": {"console": {"config": {"log_level": "INFO"}}}}'
+
+
+@pytest.fixture
+def home(tmp_path) -> Path:
+    """A Dagster instance of the test's own, configured by the project's dagster.yaml."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    return home
+
+
+@pytest.fixture
+def held_deals(httpserver):
+    """A deals URL that answers only when the test releases it (at the latest when the test ends)."""
+    asked, release = threading.Event(), threading.Event()
+
+    def answer(request):
+        asked.set()
+        release.wait(timeout=300)
+        return Response((DATA_DIR / "deals.csv").read_text(), content_type="text/csv")
+
+    httpserver.expect_request("/deals.csv").respond_with_handler(answer)
+    yield httpserver.url_for("/deals.csv"), asked, release
+    release.set()
+
+
+def environment(home: Path, warehouse: Path, **settings) -> dict:
+    return {**os.environ, "DAGSTER_HOME": str(home), "VIRTUAL_ENV": sys.prefix,
+            "AIINFRA_WAREHOUSE_DIR": str(warehouse), **settings}
+
+
+def launch(home: Path, warehouse: Path, log: Path, **settings) -> subprocess.Popen:
+    """The daily job as `make run` launches it, in a process group of its own."""
+    return subprocess.Popen(
+        [BIN / "dg", "launch", "--job", "daily_job", "--partition", TODAY, "--config-json", INFO_LOGS],
+        cwd=REPO, env=environment(home, warehouse, **settings), stdout=log.open("w"), stderr=subprocess.STDOUT,
+        start_new_session=True)
+
+
+def finish(proc: subprocess.Popen, log: Path, timeout: float = 300) -> tuple[int, str]:
+    try:
+        proc.wait(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return proc.returncode, log.read_text()
+
+
+def kill(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def pool_holders(home: Path) -> set[str]:
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        return {slot.run_id for slot in instance.event_log_storage.get_concurrency_info("duckdb").claimed_slots}
+
+
+def run_statuses(home: Path) -> dict[str, DagsterRunStatus]:
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        return {run.run_id: run.status for run in instance.get_runs()}
+
+
+def assert_consistent(out: Path) -> dict:
+    """The database, Parquet, CSV and report readers see all belong to one version; returns its manifest."""
+    manifest = published.current_version(out)
+    with duckdb.connect() as conn:
+        for table, rows in manifest["tables"].items():
+            assert conn.execute(f"select count(*) from '{out}/parquet/{table}.parquet'").fetchone()[0] == rows, table
+            assert conn.execute(f"select count(*) from read_csv('{out}/csv/{table}.csv')").fetchone()[0] == rows, table
+    with duckdb.connect(str(out / "ai_infra.duckdb"), read_only=True) as conn:
+        for table, rows in manifest["tables"].items():
+            assert conn.execute(f"select count(*) from {table}").fetchone()[0] == rows, table
+    assert f"published as version {manifest['version']}: {manifest['tables']['deal_flows']} cited deal flows" in (
+        out / "report.html").read_text()
+    return manifest
+
+
+class Reader(threading.Thread):
+    """An analyst who keeps the published snapshot open and queries it the whole time."""
+
+    def __init__(self, snapshot: Path):
+        super().__init__()
+        self.conn = duckdb.connect(str(snapshot), read_only=True)
+        self.seen, self.errors, self.done = set(), [], threading.Event()
+
+    def run(self):
+        try:
+            while not self.done.is_set():
+                self.seen.add(self.conn.execute("select count(*) from deal_flows").fetchone()[0])
+                time.sleep(0.05)
+        except Exception as err:  # noqa: BLE001 - any failure to read is the test's failure
+            self.errors.append(err)
+
+    def stop(self) -> set[int]:
+        self.done.set()
+        self.join()
+        self.conn.close()
+        assert not self.errors
+        return self.seen
+
+
+def test_a_killed_run_does_not_stop_the_next_make_run(tmp_path, home, held_deals):
+    warehouse = tmp_path / "warehouse"
+    bundled = Pipeline(warehouse)
+    assert bundled.run().success  # the good snapshot readers hold: the bundled 152 flows
+    reader = Reader(bundled.snapshot)
+    reader.start()
+
+    # A run killed while its raw_deals step holds the pool.
+    url, asked, _ = held_deals
+    log = tmp_path / "killed.log"
+    proc = launch(home, warehouse, log, AIINFRA_DEALS_SOURCE=url)
+    assert asked.wait(timeout=180), log.read_text()
+    kill(proc)
+    [dead] = pool_holders(home)
+    assert run_statuses(home)[dead] == DagsterRunStatus.STARTED  # what used to block every later run
+
+    make = subprocess.run(["make", "-s", "run", f"DAGSTER_HOME={home}"], cwd=REPO, capture_output=True, text=True,
+                          env=environment(home, warehouse), timeout=600, start_new_session=True)
+    assert make.returncode == 0, make.stdout[-3000:] + make.stderr[-3000:]
+    assert f"Run {dead} was left STARTED but it ran on warehouse" in make.stdout + make.stderr
+    assert run_statuses(home)[dead] == DagsterRunStatus.FAILURE and pool_holders(home) == set()
+    assert reader.stop() == {152}  # the old snapshot stayed readable throughout
+    assert assert_consistent(warehouse / "published")["tables"]["deal_flows"] == 152
+    assert "Published version" in make.stdout
+
+
+def test_a_second_run_is_refused_or_gives_up_on_the_pool_saying_who_holds_it(tmp_path, home, held_deals):
+    url, asked, release = held_deals
+    first = launch(home, tmp_path / "warehouse", tmp_path / "first.log", AIINFRA_DEALS_SOURCE=url)
+    try:
+        assert asked.wait(timeout=180), (tmp_path / "first.log").read_text()
+        [holder] = pool_holders(home)
+
+        # The same warehouse: refused at once, whatever it would have read.
+        log = tmp_path / "same_warehouse.log"
+        code, same = finish(launch(home, tmp_path / "warehouse", log), log)
+        assert code != 0 and f"is in use by run {holder}" in same and "one run per warehouse at a time" in same
+        assert not (tmp_path / "warehouse" / "published").exists()
+
+        # Another warehouse on the same instance waits for the pool, says who holds it, then gives up.
+        log = tmp_path / "other_warehouse.log"
+        started = time.monotonic()
+        code, other = finish(launch(home, tmp_path / "other", log, AIINFRA_POOL_WAIT_S="3"), log)
+        assert code != 0 and time.monotonic() - started < 120
+        assert f"Waiting for the 'duckdb' pool, held by run {holder} (step raw_deals" in other
+        assert "Gave up after 3 s (AIINFRA_POOL_WAIT_S=3)" in other and "make unstick" in other
+        assert run_statuses(home)[holder] == DagsterRunStatus.STARTED  # a live holder is left alone
+    finally:
+        release.set()
+    code, log = finish(first, tmp_path / "first.log")
+    assert code == 0, log[-3000:]
+    assert assert_consistent(tmp_path / "warehouse" / "published")["tables"]["deal_flows"] == 152
