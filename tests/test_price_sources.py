@@ -1,8 +1,13 @@
 """Each live price source against a real HTTP server on 127.0.0.1, in the real formats, faults included."""
 
 import copy
+import csv
+import gzip
+import io
 import json
+import socket
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -71,6 +76,29 @@ def test_skypilot_lambda_column_order(httpserver, client, accelerators):
     assert (h100["chip"], h100["usd_per_instance_hour"]) == ("H100", "3.29")
 
 
+def test_skypilot_row_with_a_huge_cell_is_skipped_in_little_memory(httpserver, client, accelerators):
+    catalog = (PRICES / "skypilot_v8_aws_vms.csv").read_text()
+    reader = csv.DictReader(io.StringIO(catalog))
+    b200 = next(row for row in reader if row["InstanceType"] == "p6-b200.48xlarge")
+    gpu = "{'Name': 'B200', 'Manufacturer': 'NVIDIA', 'Count': 8, 'MemoryInfo': {'SizeInMiB': 183359}}"
+    huge = "{'Gpus': [" + ", ".join([gpu] * 12_000) + "], 'TotalGpuMemoryInMiB': 1466872}"  # ~1 MB
+    extra = io.StringIO()
+    csv.DictWriter(extra, reader.fieldnames, lineterminator="\n").writerow(
+        {**b200, "GpuInfo": huge, "AvailabilityZone": "use1-huge-az1"})
+    httpserver.expect_ordered_request("/catalogs/v8/aws/vms.csv").respond_with_data(catalog)
+    httpserver.expect_ordered_request("/catalogs/v8/aws/vms.csv").respond_with_data(catalog + extra.getvalue())
+    plain = skypilot.fetch(client, httpserver.url_for("/catalogs"), ["aws"], accelerators, DAY)
+    tracemalloc.start()
+    try:
+        parsed = skypilot.fetch(client, httpserver.url_for("/catalogs"), ["aws"], accelerators, DAY)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(huge) > 1_000_000 and peak < 32 * 1024 * 1024  # parsing the cell took ~150 MB
+    assert parsed.rows == plain.rows and len(plain.rows) == 16
+    assert parsed.skipped == {**plain.skipped, "a cell longer than 16384 characters": 1}
+
+
 def test_skypilot_malformed_csv_is_a_clear_error(httpserver, client, accelerators):
     httpserver.expect_request("/catalogs/v8/aws/vms.csv").respond_with_data("<html>rate limited</html>\n")
     with pytest.raises(SourceError, match=r"/catalogs/v8/aws/vms.csv: not a SkyPilot vms.csv: missing column"):
@@ -105,7 +133,7 @@ def test_503_then_success(httpserver, client):
 
 def test_persistent_5xx_names_the_url_and_status(httpserver, client):
     httpserver.expect_request("/x").respond_with_data("down", status=502)
-    with pytest.raises(SourceError, match=r"127\.0\.0\.1:\d+/x.*(HTTP 502|too many 502)"):
+    with pytest.raises(SourceError, match=r"127\.0\.0\.1:\d+/x: HTTP 502 BAD GATEWAY after 2 retries$"):
         client.get(httpserver.url_for("/x"))
 
 
@@ -139,8 +167,96 @@ def test_timeout_is_an_error_after_retries(httpserver):
         return Response("late")
 
     httpserver.expect_request("/slow").respond_with_handler(slow)
-    with pytest.raises(SourceError, match=r"/slow: request failed after 1 retries .*[Tt]imed? ?out"):
+    with pytest.raises(SourceError, match=r"/slow: request failed after 1 retry .*[Tt]imed? ?out"):
         HttpClient(read_timeout_s=0.5, retries=1, backoff_factor=0).get(httpserver.url_for("/slow"))
+
+
+def test_retry_counts_are_the_retries_made(httpserver):
+    with socket.socket() as closed:  # bound but not listening: connections are refused
+        closed.bind(("127.0.0.1", 0))
+        with pytest.raises(SourceError, match=r"/x: request failed after 2 retries \(.*[Cc]onnection refused"):
+            HttpClient(retries=2, backoff_factor=0).get(f"http://127.0.0.1:{closed.getsockname()[1]}/x")
+    # a redirect loop is not retried: requests gives up after 30 redirects
+    httpserver.expect_request("/loop").respond_with_response(Response(status=302, headers={"Location": "/loop"}))
+    with pytest.raises(SourceError) as error:
+        HttpClient(retries=2, backoff_factor=0).get(httpserver.url_for("/loop"))
+    assert str(error.value) == f"{httpserver.url_for('/loop')}: request failed (Exceeded 30 redirects.)"
+
+
+def drip(request: Request) -> Response:
+    """A byte every 0.2 s: every read gets something within any read timeout, the body never ends."""
+    def body():
+        for _ in range(150):  # 30 s: forever, against a 2 s deadline
+            time.sleep(0.2)
+            yield b"x"
+
+    return Response(body(), direct_passthrough=True)
+
+
+def read_stream(client: HttpClient, url: str) -> int:
+    """Reads a stream as the AWS parser does, in 64 KiB reads; the bytes read."""
+    with client.stream(url) as body:
+        return sum(len(chunk) for chunk in iter(lambda: body.read(65536), b""))
+
+
+def test_a_drip_fed_body_is_cut_off_at_the_deadline(httpserver):
+    httpserver.expect_request("/drip").respond_with_handler(drip)
+    client = HttpClient(read_timeout_s=1, deadline_s=2, retries=2, backoff_factor=0)
+    for fetch in (client.get, lambda url: read_stream(client, url)):
+        start = time.monotonic()
+        with pytest.raises(SourceError, match=r"/drip: timed out at 2\.\d s: a fetch, retries and body included, "
+                                              r"may take at most 2 s \(AIINFRA_HTTP_DEADLINE_S\)$"):
+            fetch(httpserver.url_for("/drip"))
+        assert 2.0 <= time.monotonic() - start < 2.5
+
+
+def test_a_body_that_stalls_is_cut_off_at_the_deadline(httpserver):
+    def stall(request: Request) -> Response:
+        def body():
+            for _ in range(4):  # 0.8 s of bytes, then silence past the deadline
+                time.sleep(0.2)
+                yield b"x"
+            time.sleep(2)
+            yield b"x"
+
+        return Response(body(), direct_passthrough=True)
+
+    httpserver.expect_request("/stall").respond_with_handler(stall)
+    start = time.monotonic()
+    with pytest.raises(SourceError, match=r"/stall: timed out at 1\.\d s: .*at most 1.5 s \(AIINFRA_HTTP_DEADLINE_S\)"):
+        HttpClient(read_timeout_s=10, deadline_s=1.5).get(httpserver.url_for("/stall"))
+    assert 1.5 <= time.monotonic() - start < 2.0  # the wait for more bytes ends at the deadline
+
+
+def test_a_server_that_never_answers_is_given_up_at_the_deadline():
+    with socket.socket() as silent:  # listening: the kernel accepts connections, nobody ever answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        start = time.monotonic()
+        with pytest.raises(SourceError, match=r"/prices.csv: timed out at 2\.\d s after 1 retry: .*at most 2 s"):
+            HttpClient(read_timeout_s=1.5, deadline_s=2, retries=5, backoff_factor=0).get(
+                f"http://127.0.0.1:{silent.getsockname()[1]}/prices.csv")
+        assert 2.0 <= time.monotonic() - start < 2.5  # not six attempts of 1.5 s each
+
+
+def test_retry_waits_end_at_the_deadline(httpserver):
+    httpserver.expect_request("/x").respond_with_response(
+        Response("slow down", status=429, headers={"Retry-After": "60"}))
+    start = time.monotonic()
+    with pytest.raises(SourceError, match=r"/x: timed out at 2\.\d s after 1 retry: .*AIINFRA_HTTP_DEADLINE_S"):
+        HttpClient(deadline_s=2, backoff_factor=0).get(httpserver.url_for("/x"))
+    assert 2.0 <= time.monotonic() - start < 2.5  # not four waits of 60 s (capped at 120 s)
+
+
+def test_gzip_bodies_are_decoded_and_capped_as_decoded(httpserver):
+    def gzipped(data: bytes) -> Response:
+        return Response(gzip.compress(data), headers={"Content-Encoding": "gzip"})
+
+    httpserver.expect_request("/small").respond_with_response(gzipped(b"InstanceType,Price\np5.48xlarge,55.04\n"))
+    assert HttpClient().get(httpserver.url_for("/small")) == b"InstanceType,Price\np5.48xlarge,55.04\n"
+    httpserver.expect_request("/bomb").respond_with_response(gzipped(bytes(64 * 1024 * 1024)))  # ~64 KB sent
+    with pytest.raises(SourceError, match="/bomb: response is larger than the 1 MB cap"):
+        HttpClient(max_body_mb=1).get(httpserver.url_for("/bomb"))
 
 
 def test_user_agent_and_scheme(httpserver, client):
@@ -209,6 +325,20 @@ def test_azure_pages_followed_on_the_configured_base_and_rows_classified(httpser
     assert first.args["api-version"] == azure.API_VERSION and len(httpserver.log) == 3
 
 
+def test_azure_items_that_are_not_objects_are_skipped(httpserver, client, accelerators):
+    page = json.loads((PRICES / "azure_page.json").read_text())
+    page["Items"][2:2] = ["Standard_ND96isr_H100_v5", 98.32, None, ["eastus"], True]
+    page["NextPageLink"] = None
+    serve_azure_pages(httpserver, [page])
+    parsed = azure.fetch(client, httpserver.url_for(""), accelerators, DAY)
+    assert parsed.skipped == {"item not a JSON object": 5, "cloud services": 1}
+    assert [(r["instance_type"], r["region"], r["pricing"], r["usd_per_instance_hour"]) for r in parsed.rows] == [
+        ("Standard_B16als_v2", "australiacentral", "on_demand", "0.673"),
+        ("Standard_B16als_v2", "australiacentral", "reserved_1y", repr(3478.0 / 8760)),
+        ("Standard_B1s", "eastus", "on_demand", "0.0104"),
+    ]
+
+
 def test_azure_stops_on_an_empty_page(httpserver, client, accelerators):
     serve_azure_pages(httpserver, [
         azure_page([azure_item(H100, "eastus", 98.32, PRODUCT, "ND96isr H100 v5")], REAL_LINK.format(100)),
@@ -264,6 +394,30 @@ def test_aws_offer_streamed_and_filtered(httpserver, client, accelerators):
     assert [(r["instance_type"], r["chip"], r["chips_per_instance"], r["pricing"], r["usd_per_instance_hour"])
             for r in parsed.rows] == [("p5.48xlarge", "H100", "8", "on_demand", "55.0440000000")]
     assert parsed.skipped["not a Linux, shared, used accelerator instance"] == 2  # m5.large and a storage SKU
+
+
+def test_aws_offer_file_must_stay_on_the_configured_host(httpserver, client, accelerators):
+    port = httpserver.port
+    offer_path = "/offers/v1.0/aws/AmazonEC2/20261120000000/us-east-2/index.json"
+    for ref in (f"http://evil.example{offer_path}", f"//evil.example{offer_path}",
+                f"https://127.0.0.1:{port}{offer_path}", f"http://127.0.0.1:{port + 1}{offer_path}",
+                f"http://evil.example\\@127.0.0.1:{port}{offer_path}"):  # urllib.parse would say 127.0.0.1
+        index = {"regions": {"us-east-2": {"regionCode": "us-east-2", "currentVersionUrl": ref}}}
+        httpserver.clear()
+        httpserver.expect_request(aws.REGION_INDEX).respond_with_json(index)
+        with pytest.raises(SourceError) as error:
+            aws.fetch(client, httpserver.url_for(""), ["us-east-2"], accelerators, DAY)
+        assert str(error.value).startswith(f"{httpserver.url_for(aws.REGION_INDEX)}: region 'us-east-2': "
+                                           f"currentVersionUrl {ref!r} leaves the configured host")
+        assert [request.path for request, _ in httpserver.log] == [aws.REGION_INDEX]
+    # an absolute URL on the configured host is followed
+    httpserver.clear()
+    index = {"regions": {"us-east-2": {"currentVersionUrl": f"http://127.0.0.1:{port}{offer_path}"}}}
+    httpserver.expect_request(aws.REGION_INDEX).respond_with_json(index)
+    httpserver.expect_request(offer_path).respond_with_data(aws_offer("p5.48xlarge", "55.0440000000"))
+    parsed = aws.fetch(client, httpserver.url_for(""), ["us-east-2"], accelerators, DAY)
+    assert [(r["instance_type"], r["usd_per_instance_hour"], r["source_url"]) for r in parsed.rows] == [
+        ("p5.48xlarge", "55.0440000000", f"http://127.0.0.1:{port}{offer_path}")]
 
 
 def test_aws_missing_region_is_a_clear_error(httpserver, client, accelerators):

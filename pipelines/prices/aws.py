@@ -7,8 +7,11 @@ software; on-demand and the 1- and 3-year No Upfront standard reservations, all 
 
 import json
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
 import ijson
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 from pipelines.prices.accelerators import AcceleratorMap, chip_count
 from pipelines.prices.observations import Parsed, SourceError
@@ -25,12 +28,38 @@ RESERVED = {("1yr", "No Upfront", "standard"): "reserved_1y", ("3yr", "No Upfron
 
 
 def parse_region_index(body: bytes, url: str) -> dict[str, str]:
-    """region -> path of its current offer file."""
+    """region -> path (or URL) of its current offer file."""
     try:
         regions = json.loads(body)["regions"]
-        return {region: entry["currentVersionUrl"] for region, entry in regions.items()}
+        offers = {region: entry["currentVersionUrl"] for region, entry in regions.items()}
     except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, AttributeError) as err:
         raise SourceError(url, f"not an AWS region index ({err!r})") from err
+    if not all(isinstance(ref, str) for ref in offers.values()):
+        raise SourceError(url, "not an AWS region index (a currentVersionUrl is not a string)")
+    return offers
+
+
+def _origin(url: str) -> tuple:
+    """Scheme, host and port, read by the parser requests itself uses (urllib.parse reads
+    `http://a\\@b/` as host b, requests fetches from a)."""
+    parts = parse_url(url)
+    return parts.scheme, parts.host, parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+
+
+def offer_url(base: str, index_url: str, region: str, ref: str) -> str:
+    """The URL of a region's offer file from its currentVersionUrl. AWS gives a path from the host
+    root, which goes under the configured base like the index itself; anything else is resolved
+    against the index's URL. The index may not send the fetch to another scheme, host or port."""
+    is_path = ref.startswith("/") and not ref.startswith("//")
+    url = f"{base.rstrip('/')}{ref}" if is_path else urljoin(index_url, ref)
+    try:
+        same_host = _origin(url) == _origin(base)
+    except LocationParseError:  # e.g. a port out of range
+        same_host = False
+    if not same_host:
+        raise SourceError(index_url, f"region {region!r}: currentVersionUrl {ref!r} leaves the configured host "
+                                     f"{base} (it resolves to {url})")
+    return url
 
 
 def _keep(attributes: dict) -> bool:
@@ -116,7 +145,7 @@ def fetch(client: "HttpClient", base: str, regions: list[str], accelerators: Acc
     for region in regions:
         if region not in offers:
             raise SourceError(index_url, f"region {region!r} is not in the region index")
-        url = f"{base.rstrip('/')}{offers[region]}"
+        url = offer_url(base, index_url, region, offers[region])
         with client.stream(url) as body:
             parsed.extend(parse_offer(body, url, accelerators, "aws", observed_on))
     return parsed.stamp(observed_on_precision="day")

@@ -28,7 +28,7 @@ def price_filter(accelerators: AcceleratorMap) -> str:
     return f"serviceName eq 'Virtual Machines' and ({skus})"
 
 
-def parse_page(body: bytes, url: str) -> tuple[list[dict], str | None]:
+def parse_page(body: bytes, url: str) -> tuple[list, str | None]:
     try:
         page = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
@@ -52,10 +52,13 @@ def left_out(item: dict) -> str | None:
     return None
 
 
-def parse_items(items: list[dict], url: str, accelerators: AcceleratorMap, source: str,
+def parse_items(items: list, url: str, accelerators: AcceleratorMap, source: str,
                 observed_on: str) -> Parsed:
     parsed = Parsed()
     for item in items:
+        if not isinstance(item, dict):
+            parsed.skipped["item not a JSON object"] += 1
+            continue
         reason = left_out(item)
         if reason:
             parsed.skipped[reason] += 1

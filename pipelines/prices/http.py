@@ -1,7 +1,9 @@
-"""The one HTTP client every price source uses: retries with backoff, timeouts, a size cap."""
+"""The one HTTP client every price source uses: retries with backoff, timeouts, a deadline, a size cap."""
 
+import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager, suppress
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
@@ -9,6 +11,7 @@ import dagster as dg
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
+from urllib3.util import Timeout
 from urllib3.util.retry import Retry
 
 from pipelines.prices.observations import SourceError
@@ -17,32 +20,109 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 MB = 1024 * 1024
 
 
-class _CappedRetry(Retry):
-    """Honours Retry-After, but never sleeps longer than `max_retry_after` seconds on one answer."""
+class _Fetch:
+    """The clock of one get() or stream(), and the retries it has made; every attempt, sleep and read
+    of that call draws on the same deadline."""
+
+    def __init__(self, url: str, deadline_s: float):
+        self.url, self.deadline_s, self.retries = url, deadline_s, 0
+        self.start = time.monotonic()
+
+    def left(self) -> float:
+        return self.start + self.deadline_s - time.monotonic()
+
+    def after_retries(self) -> str:
+        """' after 2 retries' (as many as were made), or nothing when none was."""
+        if not self.retries:
+            return ""
+        return f" after {self.retries} {'retry' if self.retries == 1 else 'retries'}"
+
+    def check(self) -> None:
+        """The deadline's SourceError once it has passed."""
+        if self.left() <= 0:
+            raise SourceError(self.url, f"timed out at {time.monotonic() - self.start:.1f} s{self.after_retries()}: "
+                                        f"a fetch, retries and body included, may take at most {self.deadline_s:g} s "
+                                        f"(AIINFRA_HTTP_DEADLINE_S)")
+
+
+class _FetchRetry(Retry):
+    """urllib3's Retry for one fetch: honours Retry-After up to `max_retry_after` seconds, counts the
+    retries it allows, and neither retries nor sleeps past the fetch's deadline."""
 
     max_retry_after: float = 120.0
+    fetch: _Fetch
 
-    def new(self, **kw) -> "_CappedRetry":  # urllib3 makes a new Retry after each attempt
+    def new(self, **kw) -> "_FetchRetry":  # urllib3 makes a new Retry after each attempt
         retry = super().new(**kw)
-        retry.max_retry_after = self.max_retry_after
+        retry.max_retry_after, retry.fetch = self.max_retry_after, self.fetch
+        return retry
+
+    def is_exhausted(self) -> bool:
+        return super().is_exhausted() or self.fetch.left() <= 0
+
+    def increment(self, *args, **kw) -> "_FetchRetry":
+        retry = super().increment(*args, **kw)  # raises instead when no retry is to be made
+        self.fetch.retries += 1
         return retry
 
     def get_retry_after(self, response):
         after = super().get_retry_after(response)
-        return None if after is None else min(after, self.max_retry_after)
+        return None if after is None else max(0.0, min(after, self.max_retry_after, self.fetch.left()))
+
+    def get_backoff_time(self) -> float:
+        return max(0.0, min(super().get_backoff_time(), self.fetch.left()))
 
 
-class _CappedReader:
-    """A file-like view of a streamed body that fails once more than `limit` bytes have been read."""
+class _FetchTimeout(Timeout):
+    """Connect and read timeouts cut to the time left before the fetch's deadline. urllib3 reads them
+    afresh for each attempt; at 0 the attempt fails at once and the Retry, past the deadline, gives up."""
 
-    def __init__(self, raw, url: str, limit: int):
-        self._raw, self._url, self._limit, self._read = raw, url, limit, 0
+    def __init__(self, connect: float, read: float, fetch: _Fetch):
+        super().__init__(connect=connect, read=read)
+        self.fetch = fetch
+
+    def clone(self) -> "_FetchTimeout":  # urllib3 clones the timeout for each attempt
+        return _FetchTimeout(self._connect, self._read, self.fetch)
+
+    @property
+    def connect_timeout(self) -> float:
+        return max(0.0, min(self._connect, self.fetch.left()))
+
+    @property
+    def read_timeout(self) -> float:
+        return max(0.0, min(self._read, self.fetch.left()))
+
+
+class _Body:
+    """A file-like view of a streamed body that fails at the fetch's deadline, once more than `limit`
+    bytes have been read, or when the connection breaks."""
+
+    def __init__(self, response: requests.Response, fetch: _Fetch, limit: int):
+        self._raw, self._url, self._fetch, self._limit, self._read = response.raw, response.url, fetch, limit, 0
+        self._raw.decode_content = True
+        # The read timeout restarts with every byte, so a drip-fed body never times out: at the
+        # deadline the socket is shut for reading instead, which ends any read in progress.
+        self._alarm = threading.Timer(fetch.left(), self._shut)
+        self._alarm.daemon = True
+        self._alarm.start()
+
+    def _shut(self) -> None:
+        with suppress(ValueError, RuntimeError, OSError):  # the body was read and released meanwhile
+            self._raw.shutdown()
+
+    def close(self) -> None:
+        self._alarm.cancel()
 
     def read(self, size: int = -1) -> bytes:
+        if size < 0:  # in MB reads, so that the cap holds
+            return b"".join(iter(lambda: self.read(MB), b""))
+        self._fetch.check()
         try:
             chunk = self._raw.read(size)
         except (urllib3.exceptions.HTTPError, OSError) as err:
+            self._fetch.check()
             raise SourceError(self._url, f"the connection failed mid-body ({err})") from err
+        self._fetch.check()  # a read ended by the shutdown looks like the end of the body
         self._read += len(chunk)
         if self._read > self._limit:
             raise SourceError(self._url, f"response is larger than the {self._limit // MB} MB cap")
@@ -51,11 +131,12 @@ class _CappedReader:
 
 class HttpClient(dg.ConfigurableResource):
     """GET over http(s) with urllib3 retries (429 and 5xx, honouring Retry-After), connect and read
-    timeouts, a cap on the body size (bodies are streamed, never trusted to be small), and a
-    User-Agent that says who is asking."""
+    timeouts, a deadline on the whole fetch, a cap on the body size (bodies are streamed, never
+    trusted to be small), and a User-Agent that says who is asking."""
 
     connect_timeout_s: float = 10.0
-    read_timeout_s: float = 60.0
+    read_timeout_s: float = 60.0  # the longest wait for the next bytes
+    deadline_s: float = 900.0  # one fetch in all: connecting, retries and their waits, the body
     retries: int = 4
     backoff_factor: float = 1.0
     max_retry_after_s: float = 120.0
@@ -63,13 +144,13 @@ class HttpClient(dg.ConfigurableResource):
     max_stream_mb: int = 2048  # bulk files parsed as they stream (an AWS offer file is ~480 MB)
     user_agent: str = "ai-infra-deals/0.1 (AI-infrastructure deal and price tracker; python-requests)"
 
-    def _session(self) -> requests.Session:
-        retry = _CappedRetry(
+    def _session(self, fetch: _Fetch) -> requests.Session:
+        retry = _FetchRetry(
             total=self.retries, connect=self.retries, read=self.retries, status=self.retries,
             backoff_factor=self.backoff_factor, status_forcelist=RETRY_STATUSES,
             allowed_methods=frozenset({"GET"}), respect_retry_after_header=True, raise_on_status=False,
         )
-        retry.max_retry_after = self.max_retry_after_s
+        retry.max_retry_after, retry.fetch = self.max_retry_after_s, fetch
         session = requests.Session()
         session.headers["User-Agent"] = self.user_agent
         adapter = HTTPAdapter(max_retries=retry)
@@ -78,37 +159,35 @@ class HttpClient(dg.ConfigurableResource):
         return session
 
     @contextmanager
-    def _response(self, url: str, params: dict | None, limit_mb: int) -> Iterator[requests.Response]:
+    def _body(self, url: str, params: dict | None, limit_mb: int) -> Iterator[_Body]:
         if urlsplit(url).scheme not in ("http", "https"):
             raise SourceError(url, "only http(s) URLs are fetched")
-        with self._session() as session:
+        fetch = _Fetch(url, self.deadline_s)
+        with self._session(fetch) as session:
             try:
                 response = session.get(url, params=params, stream=True,
-                                       timeout=(self.connect_timeout_s, self.read_timeout_s))
+                                       timeout=_FetchTimeout(self.connect_timeout_s, self.read_timeout_s, fetch))
             except requests.RequestException as err:
-                raise SourceError(url, f"request failed after {self.retries} retries ({err})") from err
+                fetch.check()
+                raise SourceError(url, f"request failed{fetch.after_retries()} ({err})") from err
             with response:
                 if response.status_code >= 400:
-                    raise SourceError(response.url, f"HTTP {response.status_code} {response.reason}")
+                    raise SourceError(response.url, f"HTTP {response.status_code} {response.reason}"
+                                                    f"{fetch.after_retries()}")
                 length = response.headers.get("Content-Length")
                 if length and length.isdigit() and int(length) > limit_mb * MB:
                     raise SourceError(response.url, f"response is larger than the {limit_mb} MB cap "
                                                     f"(Content-Length {int(length) // MB} MB)")
-                yield response
+                with closing(_Body(response, fetch, limit_mb * MB)) as body:
+                    yield body
 
     def get(self, url: str, params: dict | None = None) -> bytes:
         """The whole body of a GET, up to max_body_mb."""
-        with self._response(url, params, self.max_body_mb) as response:
-            reader = _CappedReader(response.raw, response.url, self.max_body_mb * MB)
-            response.raw.decode_content = True
-            chunks = []
-            while chunk := reader.read(MB):
-                chunks.append(chunk)
-            return b"".join(chunks)
+        with self._body(url, params, self.max_body_mb) as body:
+            return body.read()
 
     @contextmanager
     def stream(self, url: str) -> Iterator[BinaryIO]:
         """The body of a GET as a file object read while it downloads, up to max_stream_mb."""
-        with self._response(url, None, self.max_stream_mb) as response:
-            response.raw.decode_content = True
-            yield _CappedReader(response.raw, response.url, self.max_stream_mb * MB)
+        with self._body(url, None, self.max_stream_mb) as body:
+            yield body

@@ -21,6 +21,10 @@ if TYPE_CHECKING:  # the parsers need no Dagster; only fetch() is handed the cli
 DEFAULT_URL = "https://raw.githubusercontent.com/skypilot-org/skypilot-catalog/master/catalogs"
 REQUIRED = ("InstanceType", "AcceleratorName", "AcceleratorCount", "Price", "SpotPrice", "Region")
 CATALOG_VERSION = "v8"
+# The longest real cell, a GpuInfo literal, is ~300 characters. ast.literal_eval builds a syntax tree
+# of ~130 bytes per character (a 19 MB GpuInfo once took 9.4 GB), so a row with a longer cell is
+# skipped and counted: 16 KiB keeps that parse near 2 MB, and keeps the row's quote short.
+MAX_CELL_CHARS = 16 * 1024
 
 
 def catalog_url(base: str, cloud: str) -> str:
@@ -49,6 +53,9 @@ def parse_vms_csv(text: str, cloud: str, url: str, accelerators: AcceleratorMap,
 
     parsed = Parsed()
     for line, row in enumerate(table.to_dict("records"), start=2):
+        if any(len(cell) > MAX_CELL_CHARS for cell in row.values()):
+            parsed.skipped[f"a cell longer than {MAX_CELL_CHARS} characters"] += 1
+            continue
         name, instance = row["AcceleratorName"].strip(), row["InstanceType"].strip()
         # A known instance type says more than the accelerator name (its count is right where
         # SkyPilot's is not, e.g. 12 GPUs on ND96isr_H100_v5), so it is looked up first.
