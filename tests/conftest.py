@@ -17,6 +17,7 @@ import duckdb
 import pytest
 import requests
 
+from pipelines import published
 from pipelines.definitions import build_defs
 from pipelines.prices.http import HttpClient
 from pipelines.resources import DATA_DIR, PipelineSettings, Warehouse
@@ -25,6 +26,8 @@ REPO = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL = FIXTURES / "small"
 TODAY = datetime.now(timezone.utc).date().isoformat()
+BIN = Path(sys.executable).parent
+INFO_LOGS = '{"loggers": {"console": {"config": {"log_level": "INFO"}}}}'  # as make run logs
 
 
 @dataclass
@@ -121,6 +124,36 @@ def published_fingerprint(published: Path) -> dict[str, str]:
     current = (published / "current").resolve()
     return {"current": current.name, **{str(p.relative_to(current)): hashlib.sha256(p.read_bytes()).hexdigest()
                                         for p in sorted(current.rglob("*")) if p.is_file()}}
+
+
+@pytest.fixture
+def home(tmp_path) -> Path:
+    """A Dagster instance of the test's own, configured by the project's dagster.yaml."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    return home
+
+
+def environment(home: Path, warehouse: Path, **settings) -> dict:
+    return {**os.environ, "DAGSTER_HOME": str(home), "VIRTUAL_ENV": sys.prefix,
+            "AIINFRA_WAREHOUSE_DIR": str(warehouse), **settings}
+
+
+def assert_consistent(out: Path) -> dict:
+    """The database, Parquet, CSV and report readers see all belong to one version; returns its manifest."""
+    manifest = published.current_version(out)
+    with duckdb.connect() as conn:
+        for table, rows in manifest["tables"].items():
+            assert conn.execute("select count(*) from read_parquet(?)", [f"{out}/parquet/{table}.parquet"]
+                                ).fetchone()[0] == rows, table
+            assert conn.execute("select count(*) from read_csv(?)", [f"{out}/csv/{table}.csv"]).fetchone()[0] == rows, table
+    with duckdb.connect(str(out / "ai_infra.duckdb"), read_only=True) as conn:
+        for table, rows in manifest["tables"].items():
+            assert conn.execute(f"select count(*) from {table}").fetchone()[0] == rows, table
+    assert f"published as version {manifest['version']}: {manifest['tables']['deal_flows']} cited deal flows" in (
+        out / "report.html").read_text()
+    return manifest
 
 
 def failed_steps(result: dg.ExecuteInProcessResult) -> list[str]:

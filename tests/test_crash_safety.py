@@ -5,12 +5,9 @@ instance and warehouse; a local HTTP server that holds the deals request keeps a
 that holds the `duckdb` pool for as long as the test needs.
 """
 
-import json
 import os
-import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -18,25 +15,12 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from conftest import TODAY, Pipeline
+from conftest import BIN, INFO_LOGS, REPO, TODAY, Pipeline, assert_consistent, environment
 from dagster._core.storage.dagster_run import DagsterRunStatus
 from werkzeug import Response
 
-from pipelines import published
 from pipelines.resources import DATA_DIR
 
-REPO = Path(__file__).parent.parent
-BIN = Path(sys.executable).parent
-INFO_LOGS = '{"loggers": {"console": {"config": {"log_level": "INFO"}}}}'
-
-
-@pytest.fixture
-def home(tmp_path) -> Path:
-    """A Dagster instance of the test's own, configured by the project's dagster.yaml."""
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
-    return home
 
 
 @pytest.fixture
@@ -52,11 +36,6 @@ def held_deals(httpserver):
     httpserver.expect_request("/deals.csv").respond_with_handler(answer)
     yield httpserver.url_for("/deals.csv"), asked, release
     release.set()
-
-
-def environment(home: Path, warehouse: Path, **settings) -> dict:
-    return {**os.environ, "DAGSTER_HOME": str(home), "VIRTUAL_ENV": sys.prefix,
-            "AIINFRA_WAREHOUSE_DIR": str(warehouse), **settings}
 
 
 def launch(home: Path, warehouse: Path, log: Path, **settings) -> subprocess.Popen:
@@ -90,21 +69,6 @@ def pool_holders(home: Path) -> set[str]:
 def run_statuses(home: Path) -> dict[str, DagsterRunStatus]:
     with dg.DagsterInstance.from_config(str(home)) as instance:
         return {run.run_id: run.status for run in instance.get_runs()}
-
-
-def assert_consistent(out: Path) -> dict:
-    """The database, Parquet, CSV and report readers see all belong to one version; returns its manifest."""
-    manifest = published.current_version(out)
-    with duckdb.connect() as conn:
-        for table, rows in manifest["tables"].items():
-            assert conn.execute(f"select count(*) from '{out}/parquet/{table}.parquet'").fetchone()[0] == rows, table
-            assert conn.execute(f"select count(*) from read_csv('{out}/csv/{table}.csv')").fetchone()[0] == rows, table
-    with duckdb.connect(str(out / "ai_infra.duckdb"), read_only=True) as conn:
-        for table, rows in manifest["tables"].items():
-            assert conn.execute(f"select count(*) from {table}").fetchone()[0] == rows, table
-    assert f"published as version {manifest['version']}: {manifest['tables']['deal_flows']} cited deal flows" in (
-        out / "report.html").read_text()
-    return manifest
 
 
 class Reader(threading.Thread):

@@ -327,11 +327,12 @@ def test_azure_pages_followed_on_the_configured_base_and_rows_classified(httpser
 
 def test_azure_items_that_are_not_objects_are_skipped(httpserver, client, accelerators):
     page = json.loads((PRICES / "azure_page.json").read_text())
-    page["Items"][2:2] = ["Standard_ND96isr_H100_v5", 98.32, None, ["eastus"], True]
+    page["Items"][2:2] = ["Standard_ND96isr_H100_v5", 98.32, None, ["eastus"], True,
+                          {"productName": None, "skuName": None, "type": "DevTestConsumption"}]  # null names
     page["NextPageLink"] = None
     serve_azure_pages(httpserver, [page])
     parsed = azure.fetch(client, httpserver.url_for(""), accelerators, DAY)
-    assert parsed.skipped == {"item not a JSON object": 5, "cloud services": 1}
+    assert parsed.skipped == {"item not a JSON object": 5, "cloud services": 1, "price type DevTestConsumption": 1}
     assert [(r["instance_type"], r["region"], r["pricing"], r["usd_per_instance_hour"]) for r in parsed.rows] == [
         ("Standard_B16als_v2", "australiacentral", "on_demand", "0.673"),
         ("Standard_B16als_v2", "australiacentral", "reserved_1y", repr(3478.0 / 8760)),

@@ -40,7 +40,7 @@ def parse_page(body: bytes, url: str) -> tuple[list, str | None]:
 
 def left_out(item: dict) -> str | None:
     """Why an item is not a price this project records, or None to keep it."""
-    product, sku = item.get("productName", ""), item.get("skuName", "")
+    product, sku = str(item.get("productName") or ""), str(item.get("skuName") or "")  # null in a bad page
     if product.endswith((" Windows", " Win")):
         return "windows"
     if "Cloud Services" in product or "CloudServices" in product:
@@ -76,7 +76,7 @@ def parse_items(items: list, url: str, accelerators: AcceleratorMap, source: str
                 continue
             hourly = price / hours if isinstance(price, (int, float)) else price
         else:
-            pricing = "spot" if item.get("skuName", "").endswith(" Spot") else "on_demand"
+            pricing = "spot" if str(item.get("skuName") or "").endswith(" Spot") else "on_demand"
             hourly = price
         parsed.add(
             source=source, observed_on=observed_on, provider="azure", region=item.get("armRegionName"),

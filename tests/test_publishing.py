@@ -1,0 +1,133 @@
+"""Publishing: one version switched in at once, spreadsheet-safe CSV, and no leftovers."""
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import BIN, INFO_LOGS, REPO, SMALL, TODAY, Pipeline, assert_consistent, environment, published_fingerprint
+
+from pipelines import published
+from pipelines.resources import DATA_DIR, Warehouse
+
+GOOD = list(csv.DictReader((SMALL / "deals.csv").open()))
+
+
+def write_deals(path: Path, rows: list[dict]) -> Path:
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(GOOD[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+FORMULAS = ["=HYPERLINK(\"http://x.invalid\",\"click\")", "=cmd|' /C calc'!A0", "@SUM(A1:A2)", "+1+1", "-2+3",
+            "\t=1+1", "\r=1+1"]
+
+
+def test_formula_cells_are_neutralised_in_csv_and_exact_in_parquet_and_the_database(tmp_path):
+    rows = [{**GOOD[i], "note": formula} for i, formula in enumerate(FORMULAS)] + GOOD[len(FORMULAS):]
+    pipeline = Pipeline(tmp_path / "warehouse", data_dir=SMALL, price_sources=[],
+                        deals_source=str(write_deals(tmp_path / "deals.csv", rows)))
+    assert pipeline.run().success
+    out = pipeline.snapshot.parent
+    exact = dict(pipeline.query("select flow_id, note from deal_flows"))
+    exported = {r["flow_id"]: r["note"] for r in csv.DictReader((out / "csv" / "deal_flows.csv").open(newline=""))}
+    with duckdb.connect() as conn:
+        parquet = dict(conn.execute(f"select flow_id, note from '{out}/parquet/deal_flows.parquet'").fetchall())
+    for row, formula in zip(rows, FORMULAS):
+        assert exact[row["flow_id"]] == parquet[row["flow_id"]] == formula.strip()  # values are trimmed on input
+        assert exported[row["flow_id"]] == "'" + formula.strip()
+    plain = GOOD[len(FORMULAS)]["flow_id"]
+    assert exported[plain] == (exact[plain] or "")
+    # numbers stay numbers: a negative amount is not text and is not prefixed
+    assert all(not cell.startswith("'") for r in csv.DictReader((out / "csv" / "deal_flows.csv").open())
+               for key, cell in r.items() if key in ("amount_usd", "term_years"))
+
+
+def test_a_kill_while_publishing_leaves_the_old_set_and_the_next_run_cleans_up(tmp_path, home):
+    warehouse = tmp_path / "warehouse"
+    bundled = Pipeline(warehouse)
+    assert bundled.run().success
+    before = published_fingerprint(warehouse / "published")
+    old = assert_consistent(warehouse / "published")
+
+    bundled_rows = list(csv.DictReader((DATA_DIR / "deals.csv").open()))
+    smaller = tmp_path / "deals.csv"  # another version, easy to tell apart
+    with smaller.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(bundled_rows[0]))
+        writer.writeheader()
+        writer.writerows(r for r in bundled_rows if not r["superseded_by"])
+    log = (tmp_path / "killed.log").open("w")
+    proc = subprocess.Popen(
+        [BIN / "dg", "launch", "--job", "daily_job", "--partition", TODAY, "--config-json", INFO_LOGS], cwd=REPO,
+        env=environment(home, warehouse, AIINFRA_DEALS_SOURCE=str(smaller), AIINFRA_DEAL_EVENTS_SOURCE="none"),
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    versions = warehouse / "published" / "versions"
+    deadline = time.monotonic() + 300
+    while proc.poll() is None and time.monotonic() < deadline:  # until the staging directory holds CSV files
+        staged = [p for p in versions.glob(f"{published.STAGING}*/csv/*.csv")]
+        if len(staged) >= 3:
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None, (tmp_path / "killed.log").read_text()
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    assert list(versions.glob(f"{published.STAGING}*"))  # the killed run's half-written version...
+    assert published_fingerprint(warehouse / "published") == before  # ...which no reader sees
+    assert assert_consistent(warehouse / "published") == old
+
+    assert bundled.run().success  # the next run (another instance: the run lock is the warehouse's own)
+    new = assert_consistent(warehouse / "published")
+    assert new["version"] != old["version"] and not list(versions.glob(f"{published.STAGING}*"))
+    assert sorted(p.name for p in versions.iterdir()) == sorted([old["version"], new["version"]])
+
+
+def test_only_the_newest_versions_are_kept_and_staging_leftovers_go(tmp_path):
+    versions = tmp_path / "published" / "versions"
+    names = [f"20261101T0000{i:02d}Z-run{i}" for i in range(5)]
+    for name in [*names, f"{published.STAGING}deadrun"]:
+        (versions / name).mkdir(parents=True)
+    (tmp_path / "published" / "current").symlink_to(f"versions/{names[0]}")  # a reader's old version stays
+    (tmp_path / "published" / ".current.new").symlink_to("versions/none")  # a link a killed run left
+    published.clean(tmp_path / "published")
+    assert sorted(p.name for p in versions.iterdir()) == sorted([names[0], *names[-published.KEEP_VERSIONS:]])
+    assert not (tmp_path / "published" / ".current.new").is_symlink()
+
+
+def test_the_layout_before_versions_is_taken_over_in_a_path_with_a_quote(tmp_path):
+    out = tmp_path / "analyst's warehouse" / "published"
+    (out / "csv").mkdir(parents=True)
+    (out / "csv" / "deal_flows.csv").write_text("stale\n")
+    (out / "ai_infra.duckdb").write_text("stale")
+    (out / ".ai_infra.duckdb.0123.tmp").write_text("left by a killed publish")
+    pipeline = Pipeline(out.parent, data_dir=SMALL, price_sources=[])
+    assert pipeline.run().success
+    assert all((out / name).is_symlink() for name in published.STABLE)
+    assert not list(out.glob(".*.tmp")) and not list((out / "versions").glob(f"{published.STAGING}*"))
+    assert assert_consistent(out)["tables"]["deal_flows"] == len(GOOD)
+
+
+def test_a_warehouse_locked_by_another_process_fails_naming_the_setting(tmp_path):
+    db = tmp_path / "warehouse" / "ai_infra.duckdb"
+    db.parent.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); "
+                               "print('holding', flush=True); time.sleep(120)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        started = time.monotonic()
+        with pytest.raises(Exception) as failure:
+            with Warehouse(database=str(db), lock_wait_s=2).get_connection():
+                pass
+        assert 2 <= time.monotonic() - started < 10
+        assert "retried for 2 s, AIINFRA_WAREHOUSE_LOCK_WAIT_S" in str(failure.value)
+        assert "Could not set lock" in str(failure.value)
+    finally:
+        holder.kill()
+        holder.wait()
