@@ -7,6 +7,7 @@ that holds the `duckdb` pool for as long as the test needs.
 
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -15,12 +16,22 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from conftest import BIN, INFO_LOGS, REPO, TODAY, Pipeline, assert_consistent, environment
-from dagster._core.storage.dagster_run import DagsterRunStatus
+from conftest import (
+    BIN,
+    INFO_LOGS,
+    REPO,
+    TODAY,
+    Pipeline,
+    assert_consistent,
+    environment,
+)
+from dagster._core.storage.dagster_run import DagsterRun, DagsterRunStatus
+from dagster._core.utils import make_new_run_id
 from werkzeug import Response
 
 from pipelines.resources import DATA_DIR
-
+from pipelines.runs import TAG_HOST, TAG_PROCESS, TAG_WAREHOUSE, process_id
+from pipelines.sensors import dead_runs
 
 
 @pytest.fixture
@@ -147,3 +158,57 @@ def test_a_second_run_is_refused_or_gives_up_on_the_pool_saying_who_holds_it(tmp
     code, log = finish(first, tmp_path / "first.log")
     assert code == 0, log[-3000:]
     assert assert_consistent(tmp_path / "warehouse" / "published")["tables"]["deal_flows"] == 152
+
+
+def dead_process() -> str:
+    """The `pid:start time` of a process that has exited."""
+    proc = subprocess.Popen(["sleep", "30"])
+    ident = process_id(proc.pid)
+    proc.kill()
+    proc.wait()
+    assert ident and process_id(proc.pid) is None
+    return ident
+
+
+def add_run(instance: dg.DagsterInstance, status: DagsterRunStatus, tags: dict, holds_slot: bool) -> str:
+    """A run record as a run leaves it, holding the pool slot when it was killed inside a pooled step."""
+    run = instance.add_run(DagsterRun(job_name="daily_job", run_id=make_new_run_id(), status=status, tags=tags))
+    if holds_slot:
+        storage = instance.event_log_storage
+        storage.set_concurrency_slots("duckdb", 2)  # room for both runs of this test that hold one
+        assert storage.claim_concurrency_slot("duckdb", run.run_id, "raw_deals").is_claimed
+    return run.run_id
+
+
+def test_make_unstick_and_the_dead_runs_sensor_fail_only_dead_runs(tmp_path, home):
+    warehouse = tmp_path / "warehouse"
+    here = {TAG_HOST: socket.gethostname()}
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        gone_process = dead_process()
+        gone_pid = gone_process.split(":")[0]
+        gone = add_run(instance, DagsterRunStatus.STARTED, {**here, TAG_PROCESS: gone_process,
+                                                            TAG_WAREHOUSE: str(tmp_path / "elsewhere")}, True)
+        alive = add_run(instance, DagsterRunStatus.STARTED, {**here, TAG_PROCESS: process_id(os.getpid()),
+                                                             TAG_WAREHOUSE: str(tmp_path / "elsewhere")}, False)
+        ended = add_run(instance, DagsterRunStatus.FAILURE, {}, True)  # failed, yet its slot was never freed
+    unstick = subprocess.run(["make", "-s", "unstick", f"DAGSTER_HOME={home}"], cwd=REPO, capture_output=True,
+                             text=True, env=environment(home, warehouse), timeout=120)
+    assert unstick.returncode == 0, unstick.stdout + unstick.stderr
+    assert f"Run {gone} was left STARTED but its process (pid {gone_pid}" in unstick.stdout
+    assert f"Freed the 'duckdb' pool slots still held by ended run {ended}" in unstick.stdout
+    assert "Marked 1 dead run(s) failed. The 'duckdb' pool is free." in unstick.stdout
+    statuses = run_statuses(home)
+    assert (statuses[gone], statuses[alive], statuses[ended]) == (
+        DagsterRunStatus.FAILURE, DagsterRunStatus.STARTED, DagsterRunStatus.FAILURE)
+
+    # The sensor does the same with the daemon up: a run of this warehouse, whose lock is free, is dead.
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        orphan = add_run(instance, DagsterRunStatus.STARTED, {TAG_WAREHOUSE: str(warehouse.resolve())}, True)
+        settings = Pipeline(warehouse).settings
+        result = dead_runs(dg.build_sensor_context(instance=instance, resources={"settings": settings}))
+        assert result.skip_message == "marked 1 dead run(s) failed"
+        assert instance.get_run_by_id(orphan).status == DagsterRunStatus.FAILURE
+        assert instance.get_run_by_id(alive).status == DagsterRunStatus.STARTED
+        assert pool_holders(home) == set()
+        result = dead_runs(dg.build_sensor_context(instance=instance, resources={"settings": settings}))
+        assert result.skip_message == "no dead runs"
