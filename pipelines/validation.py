@@ -14,8 +14,17 @@ from datetime import date
 import pandas as pd
 import pandera.pandas as pa
 
-MAX_AMOUNT_USD = 2e12  # larger than any deal ever announced: a typo, or a value in the wrong unit
+# Larger than any deal ever announced: a typo, or a value in the wrong unit. It caps every amount as
+# published, so also a per_year amount times term_years (deal_flow_terms.sql publishes that product).
+MAX_AMOUNT_USD = 2e12
+AMOUNT_CAP = f"${MAX_AMOUNT_USD / 1e12:g} trillion"
+# Longer than any contract; also keeps an absurd term (1e300) out of the SQL that multiplies by it.
+MAX_TERM_YEARS = 100
 MAX_USD_PER_CHIP_HOUR = 1000.0
+# A whole number of accelerators (chip_prices.sql casts it to INTEGER); the largest TPU pod is 6144 chips.
+MAX_CHIPS_PER_INSTANCE = 100_000
+# Below this an hourly price is no real price: a unit slip or a garbled value (1e-30).
+MIN_USD_PER_HOUR = 0.0001
 # A chip-hour price this many times the median of its peers (same source, day, chip and pricing; at
 # least 3 of them) is a placeholder, not a price: the SkyPilot GCP catalog lists TPU v6e at 700.0 in
 # regions that do not sell it, against about 2.7 elsewhere.
@@ -51,7 +60,13 @@ REASONS = {
     "self_flow": "from_company and to_company are the same company: a flow needs two parties",
     "not_a_number": "{column} {value!r} is not a plain number",
     "negative": "{column} {value!r} is negative",
-    "absurd_amount": "{column} {value!r} is over $2 trillion: more than any announced deal, likely a typo or wrong unit",
+    "absurd_amount": "{column} {value!r} is over " + AMOUNT_CAP
+                     + ": more than any announced deal, likely a typo or wrong unit",
+    "absurd_total": "amount_basis is 'per_year' and an amount times term_years (amount_usd, amount_low_usd, "
+                    "amount_high_usd, term_years: {value}) is over " + AMOUNT_CAP
+                    + ", the cap on a total amount: likely a typo or wrong unit",
+    "term_out_of_range": "term_years {value!r} is out of range: it must be more than 0 and at most "
+                         + str(MAX_TERM_YEARS) + " years",
     "bad_date": "{column} {value!r} is not a date in the form YYYY-MM-DD, YYYY-MM or YYYY",
     "future_date": "{column} {value!r} is in the future",
     "unknown_flow_type": "flow_type {value!r} is not one of " + ", ".join(FLOW_TYPES),
@@ -72,12 +87,16 @@ REASONS = {
     "unknown_kind": "kind {value!r} is not one of " + ", ".join(COMPANY_KINDS),
     "bad_company_id": "company_id {value!r} must be lower-case letters, digits and underscores",
     "alias_taken": "alias {value!r} already belongs to another company",
+    "bad_chip_count": "chips_per_instance {value!r} is not a whole number from 1 to " + f"{MAX_CHIPS_PER_INSTANCE:,}",
     "unknown_precision": "observed_on_precision {value!r} is not one of " + ", ".join(OBSERVED_ON_PRECISIONS),
     "unknown_pricing": "pricing {value!r} is not one of " + ", ".join(PRICINGS),
     "unknown_chip": "chip {value!r} has no row in data/chip_specs.csv",
     "unmapped_accelerator": "accelerator {value!r} has no canonical chip in data/accelerators.csv",
-    "price_too_high": "{column} {value!r} is over $1,000 per chip-hour",
-    "instance_price_too_high": "usd_per_instance_hour / chips_per_instance ({value}) is over $1,000 per chip-hour",
+    "price_too_high": "{column} {value!r} is over $" + f"{MAX_USD_PER_CHIP_HOUR:,.0f}" + " per chip-hour",
+    "instance_price_too_high": "usd_per_instance_hour / chips_per_instance ({value}) is over $"
+                               + f"{MAX_USD_PER_CHIP_HOUR:,.0f}" + " per chip-hour",
+    "price_too_low": "{column} {value!r} is under $" + f"{MIN_USD_PER_HOUR:g}" + " per hour: too small to be a real "
+                     "price (likely a typo or wrong unit)",
     "price_outlier": "the price (per instance-hour, per chip-hour: {value}) is over " + str(MAX_TIMES_PEER_MEDIAN)
                      + " times the median per chip-hour of the same source, day, chip and pricing: a placeholder, "
                        "not a price",
@@ -93,6 +112,7 @@ WIDE_CHECK_COLUMNS = {
     "successor_is_self": ["flow_id", "superseded_by"],
     "amounts_out_of_order": ["amount_low_usd", "amount_usd", "amount_high_usd"],
     "per_year_without_term": ["amount_basis", "term_years"],
+    "absurd_total": ["amount_usd", "amount_low_usd", "amount_high_usd", "term_years"],
     "alias_taken": ["aliases"],
     "no_price": ["usd_per_instance_hour", "usd_per_chip_hour"],
     "instance_price_too_high": ["usd_per_instance_hour", "chips_per_instance"],
@@ -164,7 +184,9 @@ def _amount() -> pa.Column:
 
 
 def _price(*extra: pa.Check) -> pa.Column:
-    return _text(_check("not_a_number", is_number), _check("not_positive", lambda s: ~(as_number(s) <= 0)), *extra)
+    too_low = _check("price_too_low", lambda s: ~as_number(s).between(0, MIN_USD_PER_HOUR, inclusive="neither"))
+    return _text(_check("not_a_number", is_number), _check("not_positive", lambda s: ~(as_number(s) <= 0)), too_low,
+                 *extra)
 
 
 def _date(today: date, required: bool = True) -> pa.Column:
@@ -180,6 +202,12 @@ _url_list = _check("bad_url_list", lambda s: s.astype("string").str.fullmatch(r"
 def split_urls(s: pd.Series) -> pd.Series:
     """'u1; u2' -> ['u1', 'u2'] (None stays None)."""
     return s.map(lambda text: [u.strip() for u in text.split(";") if u.strip()] if isinstance(text, str) else None)
+
+
+def totals_within_cap(d: pd.DataFrame) -> pd.Series:
+    """False where amount_basis is per_year and an amount times term_years is over MAX_AMOUNT_USD."""
+    largest = pd.concat([as_number(d[c]) for c in ("amount_usd", "amount_low_usd", "amount_high_usd")], axis=1)
+    return ~((d.amount_basis == "per_year") & (largest.max(axis=1) * as_number(d.term_years) > MAX_AMOUNT_USD))
 
 
 def amounts_in_order(d: pd.DataFrame) -> pd.Series:
@@ -231,7 +259,8 @@ def deals_schema(aliases: dict[str, str], today: date) -> pa.DataFrameSchema:
             "amount_basis": _text(_in("unknown_amount_basis", ("total", "per_year"))),
             "amount_low_usd": _amount(),
             "amount_high_usd": _amount(),
-            "term_years": _number(_check("not_positive", lambda s: ~(as_number(s) <= 0))),
+            "term_years": _number(_check("term_out_of_range",
+                                         lambda s: ~((as_number(s) <= 0) | (as_number(s) > MAX_TERM_YEARS)))),
             "is_firm": _text(_in("not_boolean", BOOLEANS), required=True),
             "status": _text(_in("unknown_status", STATUSES), required=True),
             "superseded_by": _text(),
@@ -254,6 +283,7 @@ def deals_schema(aliases: dict[str, str], today: date) -> pa.DataFrameSchema:
             _check("amounts_out_of_order", amounts_in_order),
             _check("per_year_without_term",
                    lambda d: ~((d.amount_basis == "per_year") & d.term_years.isna())),
+            _check("absurd_total", totals_within_cap),
         ],
         strict=False,
     )
@@ -319,7 +349,9 @@ def chip_prices_schema(chips: set[str], today: date) -> pa.DataFrameSchema:
             "region": _text(),
             "instance_type": _text(required=True),
             "chip": _text(_in("unknown_chip", chips)),
-            "chips_per_instance": _number(_check("not_positive", lambda s: ~(as_number(s) <= 0)), required=True),
+            "chips_per_instance": _number(_check("bad_chip_count", lambda s: ~(
+                (as_number(s) < 1) | (as_number(s) > MAX_CHIPS_PER_INSTANCE) | (as_number(s) % 1 != 0))),
+                required=True),
             "pricing": _text(_in("unknown_pricing", PRICINGS), required=True),
             "usd_per_instance_hour": _price(),
             "usd_per_chip_hour": _price(per_chip_cap),

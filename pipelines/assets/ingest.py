@@ -1,10 +1,11 @@
 """Ingest: each source read as is (every value as text) into a raw_* table of the warehouse.
 
 A source that cannot be read at all (missing file, unreachable URL, not CSV, a required column
-missing) fails its step with a message naming the source and the problem; nothing downstream runs,
-so the last published snapshot stays as it was.
+missing, a reserved column name) or that has no rows fails its step with a message naming the source
+and the problem; nothing downstream runs, so the last published snapshot stays as it was.
 """
 
+import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,25 +86,59 @@ def read_csv_text(location: str, http: HttpClient) -> str:
         raise dg.Failure(f"Cannot read source {location}: {err}") from err
 
 
+def require_rows(source: str, rows: int, where: str, settings: PipelineSettings) -> None:
+    """dg.Failure when a source in use yields no rows, unless it is listed in AIINFRA_ALLOW_EMPTY_SOURCES:
+    a header-only file or an empty fetch is a broken source, not an empty table to publish."""
+    if rows == 0 and source not in settings.allow_empty_sources:
+        raise dg.Failure(f"Source {source} has no rows ({where}); a source with no rows is taken as broken. "
+                         f"If {source} may be empty, list it in AIINFRA_ALLOW_EMPTY_SOURCES.")
+
+
+def parse_csv(text: str, location: str) -> pd.DataFrame:
+    """CSV text -> text columns (blank -> NULL, whitespace trimmed) plus `source_line`, the file line each
+    record starts on (a quoted field may span several lines). Blank lines are skipped; a short row is
+    padded with empty fields."""
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))  # a BOM is not part of the header
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise dg.Failure(f"Source {location} is empty: not even a header line")
+        if "source_line" in header:
+            raise dg.Failure(f"Source {location} has a column named source_line, a name the pipeline reserves "
+                             "for each row's line number in the file; rename or drop that column")
+        repeated = sorted({c for c in header if header.count(c) > 1})  # which of them would a check read?
+        if repeated:
+            raise dg.Failure(f"Source {location} has more than one column named {', '.join(map(repr, repeated))}")
+        rows, lines, start = [], [], reader.line_num + 1
+        for record in reader:
+            if len(record) > len(header):
+                raise dg.Failure(f"Source {location} line {start} has {len(record)} fields; the header has "
+                                 f"{len(header)}")
+            if record:
+                rows.append(record + [None] * (len(header) - len(record)))
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as err:
+        raise dg.Failure(f"Source {location} is not a readable CSV file (line {reader.line_num}): {err}") from err
+    frame = pd.DataFrame(rows, columns=header, dtype=str).apply(lambda col: col.str.strip().mask(lambda s: s == ""))
+    frame.insert(0, "source_line", pd.Series(lines, dtype="int64"))
+    return frame
+
+
 def read_source(source: CsvSource, location: str, http: HttpClient) -> pd.DataFrame:
-    """The source as text columns (blank -> NULL, whitespace trimmed) plus its 1-based file line;
-    no rows when the source is switched off (empty location)."""
+    """The source as parse_csv reads it, with the source's constant columns; no rows when the source is
+    switched off (empty location)."""
     if not location:
         empty = pd.DataFrame({c: pd.Series(dtype=str) for c in source.required_columns})
         empty.insert(0, "source_line", pd.Series(dtype="int64"))
         return empty.assign(**source.constant_columns)
-    try:
-        frame = pd.read_csv(io.StringIO(read_csv_text(location, http)), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-        raise dg.Failure(f"Source {location} is not a readable CSV file: {err}") from err
+    frame = parse_csv(read_csv_text(location, http), location)
     missing = [c for c in source.required_columns if c not in frame.columns]
     if missing:
         raise dg.Failure(
             f"Source {location} lacks required column(s) {', '.join(missing)}; "
             f"expected at least: {', '.join(source.required_columns)}"
         )
-    frame = frame.apply(lambda col: col.str.strip().mask(lambda s: s == ""))
-    frame.insert(0, "source_line", range(2, len(frame) + 2))  # line 1 is the header
     return frame.assign(**source.constant_columns)
 
 
@@ -120,6 +155,8 @@ def build_ingest_asset(source: CsvSource) -> dg.AssetsDefinition:
              duckdb: DuckDBResource):
         location = source.location(settings)
         frame = read_source(source, location, http)
+        if location:  # a switched-off source is empty by design
+            require_rows(source.name, len(frame), f"read from {location}", settings)
         settings.warehouse_db.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.get_connection() as conn:
             conn.register("incoming", frame)

@@ -1,8 +1,9 @@
 """Ingest, daily: one asset per price source in AIINFRA_PRICE_SOURCES, each recording that day's
 observations in raw_price_observations (re-running a day replaces only that day's rows of that source).
 
-A source that cannot be fetched or parsed fails its own step with the URL and the problem; the other
-sources still record, and nothing downstream (so nothing published) changes that run.
+A source that cannot be fetched or parsed, or that yields no observations (unless listed in
+AIINFRA_ALLOW_EMPTY_SOURCES), fails its own step with the problem; the other sources still record, and
+nothing downstream (so nothing published) changes that run.
 """
 
 from collections.abc import Callable
@@ -12,6 +13,7 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from pipelines.assets.ingest import require_rows
 from pipelines.partitions import daily_partitions
 from pipelines.prices import aws, azure, skypilot, snapshot
 from pipelines.prices.accelerators import AcceleratorMap
@@ -64,6 +66,7 @@ def build_price_asset(source: str) -> dg.AssetsDefinition:
             parsed = fetch(settings, http, accelerators, day)
         except SourceError as err:
             raise dg.Failure(f"Price source {source} failed: {err}") from err
+        require_rows(source, len(parsed.rows), f"fetched for {day}", settings)
         frame = pd.DataFrame(parsed.rows, columns=COLUMNS, dtype="str")
         frame.insert(0, "source_line", range(1, len(frame) + 1))
         settings.warehouse_db.parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,8 @@
 
 Rejected rows are kept, one line per failed check, with the whole record and a reason; the
 `quarantine` model table gathers them. A blocking check stops the run before anything is published
-when most rows of a source were rejected: that is a broken file, not a few bad rows.
+when most rows of a source were rejected (a broken file, not a few bad rows) or when it has no rows
+at all and its sources are not listed in AIINFRA_ALLOW_EMPTY_SOURCES.
 """
 
 import dataclasses
@@ -18,8 +19,10 @@ from dagster_duckdb import DuckDBResource
 from duckdb import DuckDBPyConnection
 
 from pipelines import validation as v
+from pipelines.assets.ingest import SOURCES
 from pipelines.partitions import daily_partitions
 from pipelines.prices.observations import create_raw_table
+from pipelines.resources import PipelineSettings
 from pipelines.warehouse import table_metadata
 
 MAX_REJECTED_SHARE = 0.5
@@ -122,6 +125,16 @@ PRICE_OBSERVATIONS = Validation(
 )
 
 
+def _may_be_empty(spec: Validation, settings: PipelineSettings) -> bool:
+    """Whether raw_<name> may have no rows: each source in use that writes it (the price sources, for the
+    daily price observations; none when a CSV source is switched off) is listed in AIINFRA_ALLOW_EMPTY_SOURCES."""
+    if spec.partitions_def is not None:
+        in_use = settings.price_sources
+    else:
+        in_use = [s.name for s in SOURCES if s.name == spec.name and s.location(settings)]
+    return all(source in settings.allow_empty_sources for source in in_use)
+
+
 def _replace_rows(conn, table: str, frame: str, day: str | None) -> None:
     """Replace `table` with `frame`; for a daily table, replace only the rows of `day`."""
     if day is None:
@@ -199,21 +212,30 @@ def build_validation_asset(spec: Validation) -> tuple[dg.AssetsDefinition, dg.As
         name="mostly_accepted",
         blocking=True,
         description=f"Fails, and stops the run before publish, when more than half of raw_{spec.name} "
-                    "(for a daily table: of the run's day) was rejected.",
+                    "(for a daily table: of the run's day) was rejected, or when it has no rows and its "
+                    "sources are not listed in AIINFRA_ALLOW_EMPTY_SOURCES.",
         pool="duckdb",
     )
-    def _mostly_accepted(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    def _mostly_accepted(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource,
+                         settings: PipelineSettings) -> dg.AssetCheckResult:
         scope = f"where run_day = '{context.op_execution_context.partition_key}'" if partitioned else ""
         with duckdb.get_connection() as conn:
             rows_in = conn.execute(f"select count(*) from raw_{spec.name} {scope}").fetchone()[0]
             rejected = conn.execute(
                 f"select count(distinct source_line) from quarantined_{spec.name} {scope}").fetchone()[0]
-        share = rejected / rows_in if rows_in else 0.0
+        if rows_in:
+            share = rejected / rows_in
+            passed = share <= MAX_REJECTED_SHARE
+            summary = (f"{rejected} of {rows_in} rows of raw_{spec.name} rejected "
+                       f"({share:.0%}; the limit is {MAX_REJECTED_SHARE:.0%}); see quarantine.")
+        else:  # none rejected of none is not "mostly accepted": it would publish empty tables
+            share, passed = 0.0, _may_be_empty(spec, settings)
+            summary = f"raw_{spec.name} has no rows" + (
+                "." if passed else "; if that is expected, list its source in AIINFRA_ALLOW_EMPTY_SOURCES.")
         return dg.AssetCheckResult(
-            passed=share <= MAX_REJECTED_SHARE,
+            passed=passed,
             severity=dg.AssetCheckSeverity.ERROR,
-            description=(f"{rejected} of {rows_in} rows of raw_{spec.name} rejected "
-                         f"({share:.0%}; the limit is {MAX_REJECTED_SHARE:.0%}); see quarantine."),
+            description=summary,
             metadata={"rows_in": rows_in, "rows_rejected": rejected, "rejected_share": share},
         )
 
