@@ -55,9 +55,9 @@ shell: install
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-## test: the whole test suite (installs Debian's chromium for the rendering tests if it is missing)
+## test: the whole test suite on two workers, one test file each at a time (installs Debian's chromium for the rendering tests if it is missing)
 test: install chromium
-	$(BIN)/python -m pytest -q --junitxml=test-artifacts/junit.xml
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --junitxml=test-artifacts/junit.xml
 
 ## ui: the Dagster UI (and the schedule daemon) on http://127.0.0.1:3000, over this instance
 ui: install

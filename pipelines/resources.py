@@ -80,6 +80,7 @@ class Warehouse(DuckDBResource):
     pool_wait_s: float = POOL_WAIT_S
     lock_wait_s: float = WAREHOUSE_LOCK_WAIT_S
     _run_lock: RunLock | None = PrivateAttr(default=None)
+    _gave_up: str | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         if context.instance is None or context.run is None:
@@ -96,6 +97,8 @@ class Warehouse(DuckDBResource):
 
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self._gave_up:  # one wait per run: the later steps would only wait as long again
+            raise dg.Failure(self._gave_up)
         give_up = time.monotonic() + self.lock_wait_s
         while True:
             try:
@@ -105,7 +108,8 @@ class Warehouse(DuckDBResource):
                 locked = "lock" in str(err).lower()  # another process has the file; worth waiting for
                 if not locked or time.monotonic() >= give_up:
                     waited = f" (retried for {self.lock_wait_s:g} s, AIINFRA_WAREHOUSE_LOCK_WAIT_S)" if locked else ""
-                    raise dg.Failure(f"Cannot open the warehouse {self.database}{waited}: {err}") from err
+                    self._gave_up = f"Cannot open the warehouse {self.database}{waited}: {err}"
+                    raise dg.Failure(self._gave_up) from err
                 time.sleep(1)
         try:
             yield conn

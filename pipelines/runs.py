@@ -134,10 +134,17 @@ def fail_dead_runs(instance: dg.DagsterInstance, warehouse: str, holding_lock: b
 def _holders(instance: dg.DagsterInstance, this_run_id: str) -> list[str]:
     """Who holds the pool, other than this run: 'run X (step S, since T)'."""
     info = instance.event_log_storage.get_concurrency_info(POOL)
-    since = {(p.run_id, p.step_key): p.assigned_timestamp for p in info.pending_steps}
-    return [f"run {slot.run_id} (step {slot.step_key}, since "
-            f"{since.get((slot.run_id, slot.step_key)) or 'unknown'})"
-            for slot in info.claimed_slots if slot.run_id != this_run_id]
+    assigned = {(p.run_id, p.step_key): p.assigned_timestamp for p in info.pending_steps}
+    holders = []
+    for slot in info.claimed_slots:
+        if slot.run_id == this_run_id:
+            continue
+        record = instance.get_run_record_by_id(slot.run_id)
+        started = record.start_time if record else None
+        since = assigned.get((slot.run_id, slot.step_key)) or (
+            started and datetime.fromtimestamp(started, timezone.utc).isoformat(timespec="seconds"))
+        holders.append(f"run {slot.run_id} (step {slot.step_key}, since {since or 'an unknown time'})")
+    return holders
 
 
 def wait_for_pool(instance: dg.DagsterInstance, warehouse: str, this_run_id: str, wait_s: float, log: Log,

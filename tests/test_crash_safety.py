@@ -16,15 +16,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from conftest import (
-    BIN,
-    INFO_LOGS,
-    REPO,
-    TODAY,
-    Pipeline,
-    assert_consistent,
-    environment,
-)
+from conftest import (BIN, INFO_LOGS, REPO, SMALL, TODAY, Pipeline, assert_consistent, environment,
+                      published_fingerprint)
 from dagster._core.storage.dagster_run import DagsterRun, DagsterRunStatus
 from dagster._core.utils import make_new_run_id
 from werkzeug import Response
@@ -139,16 +132,16 @@ def test_a_second_run_is_refused_or_gives_up_on_the_pool_saying_who_holds_it(tmp
         assert asked.wait(timeout=180), (tmp_path / "first.log").read_text()
         [holder] = pool_holders(home)
 
-        # The same warehouse: refused at once, whatever it would have read.
-        log = tmp_path / "same_warehouse.log"
-        code, same = finish(launch(home, tmp_path / "warehouse", log), log)
+        # Both at once: the same warehouse is refused at once, whatever it would have read; another
+        # warehouse of the same instance waits for the pool, says who holds it, then gives up.
+        same_log, other_log = tmp_path / "same_warehouse.log", tmp_path / "other_warehouse.log"
+        started = time.monotonic()
+        same_run = launch(home, tmp_path / "warehouse", same_log)
+        other_run = launch(home, tmp_path / "other", other_log, AIINFRA_POOL_WAIT_S="3")
+        code, same = finish(same_run, same_log)
         assert code != 0 and f"is in use by run {holder}" in same and "one run per warehouse at a time" in same
         assert not (tmp_path / "warehouse" / "published").exists()
-
-        # Another warehouse on the same instance waits for the pool, says who holds it, then gives up.
-        log = tmp_path / "other_warehouse.log"
-        started = time.monotonic()
-        code, other = finish(launch(home, tmp_path / "other", log, AIINFRA_POOL_WAIT_S="3"), log)
+        code, other = finish(other_run, other_log)
         assert code != 0 and time.monotonic() - started < 120
         assert f"Waiting for the 'duckdb' pool, held by run {holder} (step raw_deals" in other
         assert "Gave up after 3 s (AIINFRA_POOL_WAIT_S=3)" in other and "make unstick" in other
@@ -212,3 +205,19 @@ def test_make_unstick_and_the_dead_runs_sensor_fail_only_dead_runs(tmp_path, hom
         assert pool_holders(home) == set()
         result = dead_runs(dg.build_sensor_context(instance=instance, resources={"settings": settings}))
         assert result.skip_message == "no dead runs"
+
+
+def test_make_run_says_which_version_readers_still_see_when_the_job_fails(tmp_path, home):
+    warehouse = tmp_path / "warehouse"
+    assert Pipeline(warehouse, data_dir=SMALL, price_sources=[]).run().success
+    before = published_fingerprint(warehouse / "published")
+    version = before["current"]
+    header_only = tmp_path / "deals.csv"
+    header_only.write_text((DATA_DIR / "deals.csv").read_text().splitlines()[0] + "\n")
+    make = subprocess.run(["make", "-s", "run", f"DAGSTER_HOME={home}"], cwd=REPO, capture_output=True, text=True,
+                          env=environment(home, warehouse, AIINFRA_DEALS_SOURCE=str(header_only)), timeout=600)
+    assert make.returncode != 0
+    assert "Source deals has no rows" in make.stderr + make.stdout and "AIINFRA_ALLOW_EMPTY_SOURCES" in make.stderr
+    assert (f"The daily job failed (the failing step's error is above) and published nothing: readers still see "
+            f"version {version}") in make.stdout
+    assert published_fingerprint(warehouse / "published") == before

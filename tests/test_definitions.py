@@ -48,8 +48,8 @@ def test_every_asset_is_described_grouped_owned_and_in_the_duckdb_pool():
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.description and node.kinds and node.owners == ["team:data"], key
-        # every step that opens the warehouse queues in pool duckdb; the report reads only the published copy
-        assert node.pools == (set() if key.to_user_string() == "published_report" else {"duckdb"}), key
+        # every step opens the warehouse, so queues in pool duckdb (the report is written by the publish step)
+        assert node.pools == {"duckdb"}, key
     for checks in defs.asset_checks:
         assert checks.op.pool == "duckdb"
 
@@ -65,13 +65,16 @@ def test_daily_refresh_runs_the_whole_job_for_today_at_six_utc_by_default():
     [request] = daily_refresh.evaluate_tick(context).run_requests
     assert request.partition_key == "2026-03-02"  # prices are recorded under the day they are fetched
     job = defs.resolve_job_def("daily_job")
-    assert {n.name for n in job.graph.node_defs} >= {"published_snapshot", "raw_deals", "snapshot_prices"}
+    assert {n.name for n in job.graph.node_defs} >= {"publish", "raw_deals", "snapshot_prices"}
 
 
 def test_instance_serialises_warehouse_writers_and_has_telemetry_off():
     config = yaml.safe_load((REPO / "dagster.yaml").read_text())
     assert config["telemetry"]["enabled"] is False
     assert config["concurrency"]["pools"]["default_limit"] == 1
+    # with the daemon up, runs that never start or never end are ended, and ended runs' slots freed
+    assert config["run_monitoring"] == {"enabled": True, "start_timeout_seconds": 180, "max_runtime_seconds": 7200,
+                                        "free_slots_after_run_end_seconds": 60}
     assert dg.Definitions.validate_loadable(build_defs()) is None
 
 

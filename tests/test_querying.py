@@ -56,7 +56,8 @@ def test_csv_exports_beside_parquet(published):
 
 
 def run_make(target: str, published: Pipeline, stdin: str | None = None, **variables):
-    env = {**os.environ, "AIINFRA_WAREHOUSE_DIR": str(published.warehouse_dir)}
+    # a wide terminal, so that no value is cut short in the printed table
+    env = {**os.environ, "AIINFRA_WAREHOUSE_DIR": str(published.warehouse_dir), "COLUMNS": "400"}
     args = ["make", "-s", target, *[f"{k}={v}" for k, v in variables.items()]]
     return subprocess.run(args, cwd=REPO, env=env, input=stdin, capture_output=True, text=True, timeout=120)
 
