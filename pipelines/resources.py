@@ -28,6 +28,7 @@ SKYPILOT_CLOUDS = ("aws", "gcp", "azure", "lambda", "runpod", "nebius", "oci", "
 AWS_REGIONS = ("us-east-1", "us-west-2")
 POOL_WAIT_S = 600.0  # how long a run waits for the `duckdb` pool before giving up
 WAREHOUSE_LOCK_WAIT_S = 30.0  # how long a step retries a warehouse file another process has locked
+MAX_CYCLES = 10_000  # money cycles listed per scenario, largest bottleneck first
 HTTP_DEADLINE_S = 900.0  # one fetch, retries included (an AWS offer file streams ~480 MB)
 
 
@@ -45,6 +46,7 @@ class PipelineSettings(dg.ConfigurableResource):
     aws_url: str = aws.DEFAULT_URL
     aws_regions: list[str] = list(AWS_REGIONS)
     allow_empty_sources: list[str] = []  # sources whose file may legitimately have no rows
+    max_cycles: int = MAX_CYCLES
 
     @property
     def warehouse_db(self) -> Path:
@@ -132,6 +134,15 @@ def _seconds(env: Mapping[str, str], key: str, default: float) -> float:
     return value
 
 
+def _count(env: Mapping[str, str], key: str, default: int) -> int:
+    text = (env.get(key) or "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{key}: expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, dg.ConfigurableResource]:
     """The resources for a run, from AIINFRA_* settings (unset ones take their documented defaults)."""
     price_sources = _names(env, "AIINFRA_PRICE_SOURCES", ("snapshot",))
@@ -151,6 +162,7 @@ def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, dg.Configu
         aws_url=env.get("AIINFRA_AWS_URL") or aws.DEFAULT_URL,
         aws_regions=_names(env, "AIINFRA_AWS_REGIONS", AWS_REGIONS),
         allow_empty_sources=_names(env, "AIINFRA_ALLOW_EMPTY_SOURCES", ()),
+        max_cycles=_count(env, "AIINFRA_MAX_CYCLES", MAX_CYCLES),
     )
     return {
         "settings": settings,
