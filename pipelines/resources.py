@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -28,6 +30,8 @@ SKYPILOT_CLOUDS = ("aws", "gcp", "azure", "lambda", "runpod", "nebius", "oci", "
 AWS_REGIONS = ("us-east-1", "us-west-2")
 POOL_WAIT_S = 600.0  # how long a run waits for the `duckdb` pool before giving up
 WAREHOUSE_LOCK_WAIT_S = 30.0  # how long a step retries a warehouse file another process has locked
+DUCKDB_MEMORY_LIMIT = "4GB"  # of the machine's 24 GB: room for Dagster, readers and the page cache
+DUCKDB_TEMP_LIMIT = "8GB"  # spilled data; a runaway query fails instead of filling the disk
 MAX_CYCLES = 10_000  # money cycles listed per scenario, largest bottleneck first
 HTTP_DEADLINE_S = 900.0  # one fetch, retries included (an AWS offer file streams ~480 MB)
 
@@ -77,10 +81,18 @@ class PipelineSettings(dg.ConfigurableResource):
 class Warehouse(DuckDBResource):
     """The warehouse DuckDB file. A run holds it alone from its first step to its end (pipelines/runs.py);
     a connection that finds the file locked by another process retries for `lock_wait_s`, then fails
-    naming the setting."""
+    naming the setting. Every connection is bounded: `memory_limit`, one thread per core, and spilled data
+    in `<warehouse>/duckdb_tmp` up to `temp_limit`; running out of either fails naming its setting."""
+
+    @property
+    def temp_dir(self) -> Path:
+        return Path(self.database).parent / "duckdb_tmp"
+
 
     pool_wait_s: float = POOL_WAIT_S
     lock_wait_s: float = WAREHOUSE_LOCK_WAIT_S
+    memory_limit: str = DUCKDB_MEMORY_LIMIT
+    temp_limit: str = DUCKDB_TEMP_LIMIT
     _run_lock: RunLock | None = PrivateAttr(default=None)
     _gave_up: str | None = PrivateAttr(default=None)
 
@@ -92,6 +104,7 @@ class Warehouse(DuckDBResource):
                                         context.log.info)
         for path in published.clean(warehouse_dir / "published"):
             context.log.info(f"Removed {path}, left by an earlier run")
+        shutil.rmtree(self.temp_dir, ignore_errors=True)  # spilled data of a killed run
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._run_lock is not None:
@@ -104,7 +117,9 @@ class Warehouse(DuckDBResource):
         give_up = time.monotonic() + self.lock_wait_s
         while True:
             try:
-                conn = duckdb.connect(self.database, config=self.connection_config)
+                conn = duckdb.connect(self.database, config={
+                    "memory_limit": self.memory_limit, "max_temp_directory_size": self.temp_limit,
+                    "temp_directory": str(self.temp_dir), "threads": os.cpu_count() or 1, **self.connection_config})
                 break
             except duckdb.IOException as err:
                 locked = "lock" in str(err).lower()  # another process has the file; worth waiting for
@@ -115,6 +130,10 @@ class Warehouse(DuckDBResource):
                 time.sleep(1)
         try:
             yield conn
+        except duckdb.OutOfMemoryException as err:
+            raise dg.Failure(f"DuckDB ran out of the memory or temporary disk it may use "
+                             f"(AIINFRA_DUCKDB_MEMORY_LIMIT={self.memory_limit}, "
+                             f"AIINFRA_DUCKDB_TEMP_LIMIT={self.temp_limit}): {err}") from err
         finally:
             conn.close()
 
@@ -132,6 +151,13 @@ def _seconds(env: Mapping[str, str], key: str, default: float) -> float:
     if not 0 < value < float("inf"):
         raise ValueError(f"{key}: expected a positive number of seconds, got {text!r}")
     return value
+
+
+def _size(env: Mapping[str, str], key: str, default: str) -> str:
+    text = (env.get(key) or "").strip() or default
+    if not re.fullmatch(r"\d+(\.\d+)?\s*([KMGT]i?B)", text, re.IGNORECASE):
+        raise ValueError(f"{key}: expected a size such as 4GB or 512MiB, got {text!r}")
+    return text
 
 
 def _count(env: Mapping[str, str], key: str, default: int) -> int:
@@ -168,6 +194,8 @@ def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, dg.Configu
         "settings": settings,
         "duckdb": Warehouse(database=str(settings.warehouse_db),
                             pool_wait_s=_seconds(env, "AIINFRA_POOL_WAIT_S", POOL_WAIT_S),
-                            lock_wait_s=_seconds(env, "AIINFRA_WAREHOUSE_LOCK_WAIT_S", WAREHOUSE_LOCK_WAIT_S)),
+                            lock_wait_s=_seconds(env, "AIINFRA_WAREHOUSE_LOCK_WAIT_S", WAREHOUSE_LOCK_WAIT_S),
+                            memory_limit=_size(env, "AIINFRA_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT),
+                            temp_limit=_size(env, "AIINFRA_DUCKDB_TEMP_LIMIT", DUCKDB_TEMP_LIMIT)),
         "http": HttpClient(deadline_s=_seconds(env, "AIINFRA_HTTP_DEADLINE_S", HTTP_DEADLINE_S)),
     }

@@ -40,6 +40,7 @@ class Pipeline:
     deal_events_source: str | None = None  # as in make run: the bundled events go with the bundled deals
     price_sources: list[str] = field(default_factory=lambda: ["snapshot"])
     settings_overrides: dict = field(default_factory=dict)
+    warehouse_overrides: dict = field(default_factory=dict)  # e.g. a memory limit
     http: HttpClient = field(default_factory=lambda: HttpClient(backoff_factor=0, retries=2))
 
     @property
@@ -59,7 +60,7 @@ class Pipeline:
 
     def defs(self) -> dg.Definitions:
         return build_defs({"settings": self.settings, "http": self.http,
-                           "duckdb": Warehouse(database=str(self.settings.warehouse_db))})
+                           "duckdb": Warehouse(database=str(self.settings.warehouse_db), **self.warehouse_overrides)})
 
     def run(self, day: str = TODAY) -> dg.ExecuteInProcessResult:
         with dg.instance_for_test() as instance:
