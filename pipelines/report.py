@@ -13,6 +13,7 @@ from datetime import date
 import duckdb
 
 CAPITAL, SPEND_BACK = "#2f6fb3", "#d9822b"
+LISTED = 30  # flow ids listed in one table cell; the rest are counted (a metric row may cite millions)
 SERIES = ["#2f6fb3", "#d9822b", "#3b9c5a", "#b8434f", "#7a5cb0", "#8c6d3f", "#c05f9e", "#5f8f9e", "#9e9e2f"]
 
 CSS = """
@@ -43,11 +44,15 @@ def rows(conn: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[dict]:
     return [dict(zip(names, r)) for r in result.fetchall()]
 
 
-def source_links(conn, flow_ids: list[str]) -> str:
+def source_links(conn, flow_ids: list[str], shown: int = LISTED) -> str:
+    """Links to the first `shown` cited flows' sources; the rest are counted, so a row citing thousands of
+    flows keeps the page small (all of them are in the table's flow_ids)."""
+    first = sorted(flow_ids)[:shown]
     cited = rows(conn, "select flow_id, source_url from deal_flows where list_contains(?, flow_id) order by flow_id",
-                 [flow_ids])
+                 [first])
+    more = f'<span class="note">and {len(flow_ids) - shown:,} more (flow_ids)</span>' if len(flow_ids) > shown else ""
     return "".join(f'<a href="{esc(r["source_url"])}" title="{esc(r["flow_id"])}">{esc(r["flow_id"])}</a>'
-                   for r in cited)
+                   for r in cited) + more
 
 
 # --- the money-flow network -------------------------------------------------------------------------
@@ -191,7 +196,8 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
         target = "" if q["target_share"] is None else (
             f' (target {q["target_share"]:.0%}: {"met" if q["meets_target"] else "NOT met"})')
         share = "–" if q["share_of_headline_usd"] is None else f'{q["share_of_headline_usd"]:.1%}'
-        listed = ", ".join(esc(f) for f in q["flow_ids"]) if q["measure"] in ("not_reverified", "unverified") else ""
+        ids = sorted(q["flow_ids"]) if q["measure"] in ("not_reverified", "unverified") else []
+        listed = ", ".join(esc(f) for f in ids[:LISTED]) + (f" and {len(ids) - LISTED:,} more" if len(ids) > LISTED else "")
         return (f'<tr><td>{label}</td><td class="num">{q["flows"]}</td><td class="num">{q["headline_flows"]}</td>'
                 f'<td class="num">{billions(q["headline_usd"])}</td><td class="num">{share}{target}</td>'
                 f'<td class="note">{listed}</td></tr>')
