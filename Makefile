@@ -13,7 +13,7 @@ INFO_LOGS := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 SNAPSHOT = $(or $(AIINFRA_WAREHOUSE_DIR),warehouse)/published/ai_infra.duckdb
 
-.PHONY: run unstick test ui query shell bench clean chromium
+.PHONY: run unstick test ui query shell bench bench-scale clean chromium
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ ui: install
 ## bench: the timings recorded in BENCHMARKS.md
 bench: install
 	$(BIN)/python benchmarks/bench_daily_job.py
+
+## bench-scale: the daily job on generated big inputs (1M flows, 10M prices); e.g. ARGS="--sweep" or ARGS="--flows 10000 100000 --prices 100000"
+bench-scale: install
+	$(BIN)/python benchmarks/bench_scale.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) $(DAGSTER_HOME) warehouse
