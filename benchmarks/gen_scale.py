@@ -5,11 +5,11 @@ OUT becomes a copy of the bundled data/ (companies, chip specs, accelerators, as
 recordings) in which three files are generated:
 
 - deals.csv: N flows among the first K of COMPANIES (the bundled companies, labs, clouds and chip makers
-  first), dense: flows come in
-  announcements of two, an investment-type flow a -> b and a spend-back flow b -> a, and the
-  announcements take every ordered pair in turn, so every ordered pair has about N / (K (K-1)) flows. A
-  realistic mix of flow types, firmness, statuses (a superseded flow names a later flow of the same
-  pair), amount bases, undisclosed amounts, stated bounds and day/month/year dates (2019-2025).
+  first), dense: flows come in announcements of two, an investment-type flow a -> b and a spend-back
+  flow b -> a, and the announcements take every ordered pair in turn, so every ordered pair has about
+  N / (K (K-1)) flows. A realistic mix of flow types, firmness, statuses (a superseded flow names a
+  later flow of the same pair), amount bases, undisclosed amounts, stated bounds and day/month/year
+  dates (2019-2025).
 - deal_events.csv: one event (closed, tranche paid, walked back, ...) for about a fifth of the flows.
   The bundled events cannot stay: they name the bundled flows, and the pipeline reads the events file
   of the data directory with its deals.
