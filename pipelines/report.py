@@ -58,13 +58,19 @@ def source_links(conn, flow_ids: list[str], shown: int = LISTED) -> str:
 # --- the money-flow network -------------------------------------------------------------------------
 
 def network_svg(conn) -> str:
+    # One path per headline money_edges edge and flow class; solid when the firm scenario has money of
+    # that class on the same edge.
     edges = rows(conn, """
-        select from_company as source, to_company as target, flow_class,
-               sum(amount_usd) as usd,
-               bool_or(flow_id in (select flow_id from scenario_flows where scenario = 'firm')) as any_firm
-        from scenario_flows
-        where scenario = 'headline' and flow_class in ('capital', 'spend_back') and amount_usd > 0
-        group by all order by usd desc""")
+        select headline.source, headline.target, class.flow_class, class.usd,
+               coalesce(class.firm_usd > 0, false) as any_firm
+        from money_edges as headline
+        left join money_edges as firm
+            on firm.scenario = 'firm' and firm.source = headline.source and firm.target = headline.target
+        cross join lateral (values ('capital', headline.capital_usd, firm.capital_usd),
+                                   ('spend_back', headline.spend_back_usd, firm.spend_back_usd))
+            as class(flow_class, usd, firm_usd)
+        where headline.scenario = 'headline' and class.usd > 0
+        order by class.usd desc, headline.source, headline.target, class.flow_class""")
     nodes = sorted({e["source"] for e in edges} | {e["target"] for e in edges})
     if not nodes:
         return "<p>No disclosed capital or spend-back flows.</p>"
@@ -150,8 +156,8 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
         (select count(*) from quarantine) as quarantined""")[0]
     trips = rows(conn, """select investor, investee, capital_usd, spend_back_usd, round_trip_ratio, circular_usd,
         flow_ids from round_trips where scenario = 'headline' order by circular_usd desc limit 10""")
-    cycles = rows(conn, """select cycle, hops, bottleneck_usd, gross_usd, flow_ids from money_cycles
-        where scenario = 'headline' order by bottleneck_usd desc, cycle limit 10""")
+    cycles = rows(conn, """select cycle, hops, bottleneck_usd, gross_usd, flow_ids, cycles_in_scenario,
+        cycles_counted_up_to from money_cycles where scenario = 'headline' order by cycle_rank limit 10""")
     concentration = rows(conn, """select scenario, buyer, providers, spend_usd, hhi, top_provider, top_share,
         big_three_share, provider_shares from provider_concentration
         where buyer = 'ALL' or buyer in (select buyer from provider_concentration where scenario = 'headline'
@@ -177,6 +183,14 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
         return (f'<tr><td>{loop}</td><td class="num">{c["hops"]}</td><td class="num">{billions(c["bottleneck_usd"])}</td>'
                 f'<td class="num">{billions(c["gross_usd"])}</td><td class="sources">{source_links(conn, c["flow_ids"])}'
                 '</td></tr>')
+
+    def cycles_found() -> str:
+        if not cycles:
+            return "The headline scenario has none."
+        if cycles[0]["cycles_in_scenario"] is not None:
+            return f'The headline scenario has {cycles[0]["cycles_in_scenario"]:,} of them.'
+        return (f'The headline scenario has at least {cycles[0]["cycles_counted_up_to"]:,} of them (the search '
+                'stops once AIINFRA_MAX_CYCLES are found).')
 
     def concentration_row(c):
         bar = "".join(f'<rect x="{sum(s["share"] for s in c["provider_shares"][:i]) * 300:.1f}" y="0" '
@@ -232,7 +246,8 @@ circular = the smaller of the two.</p>
 {"".join(trip_row(t) for t in trips)}</table>
 
 <h2 id="cycles">Largest money cycles</h2>
-<p class="note">Closed loops of 2–5 companies; the bottleneck is the most money that can go round the whole loop.</p>
+<p class="note">Closed loops of 2–5 companies; the bottleneck is the most money that can go round the whole loop.
+{cycles_found()}</p>
 <table id="cycles-table"><tr><th>cycle</th><th class="num">hops</th><th class="num">bottleneck</th><th class="num">gross</th>
 <th>sources</th></tr>
 {"".join(cycle_row(c) for c in cycles)}</table>

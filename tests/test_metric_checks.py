@@ -48,10 +48,16 @@ BREAKAGES = [
      "update round_trips set flow_ids = list_append(flow_ids, 'f4')"),  # f4 is superseded
     ("recycled_revenue.share_in_unit_interval", "update recycled_revenue set self_financed_usd = inbound_spend_usd * 2"),
     ("provider_concentration.shares_and_hhi_in_range", "update provider_concentration set hhi = hhi + 1"),
-    ("money_cycles.listed_once_in_canonical_rotation",
-     "insert into money_cycles select scenario, list_reverse(cycle), hops, bottleneck_usd, gross_usd, flow_ids "
-     "from money_cycles where hops = 3"),  # the 3-cycle walked backwards starts at its largest id
+    ("money_edges.weights_are_their_flows",  # f5 is undisclosed: it has no weight to give
+     "update money_edges set flow_ids = list_append(flow_ids, 'f5') where source = 'alpha' and target = 'bigcloud'"),
+    ("money_edges.cites_only_counted_flows",
+     "update money_edges set flow_ids = list_append(flow_ids, 'f2') where scenario = 'firm'"),  # f2 is an option
+    ("money_cycles.listed_once_in_canonical_rotation",  # the 3-cycle walked backwards starts at its largest id
+     "insert into money_cycles select * replace (list_reverse(cycle) as cycle) from money_cycles where hops = 3"),
     ("money_cycles.hops_are_edges", "update money_cycles set cycle = ['alpha', 'neo'], hops = 2 where hops = 3"),
+    ("money_cycles.ranked_largest_bottleneck_first",  # the 3-cycle (bottleneck 3) ahead of the 2-cycle
+     "update money_cycles set cycle_rank = 3 - cycle_rank"),
+    ("money_cycles.counted_at_least_listed", "update money_cycles set cycles_in_scenario = 1"),  # 2 listed
     ("money_cycles.cites_only_counted_flows",
      "update money_cycles set flow_ids = list_append(flow_ids, 'f2') where scenario = 'firm'"),  # f2 is an option
     ("company_exposure.inflow_equals_outflow", "delete from company_exposure where company_id = 'fund'"),

@@ -2,21 +2,30 @@
 
 The SQL files run on their own in an in-memory DuckDB: deal_flows is built from random flows, then
 the model and metric files run and every metric check (sql/checks plus the cited-flows rule) must
-find nothing; money_cycles must list exactly networkx's simple cycles of at most 5 hops.
+find nothing; money_cycles must list networkx's simple cycles of at most 5 hops, all of them or the
+max_cycles first, in its order. A complete graph of 25 companies, read from a deals file through the
+pipeline's own validation, has 1,355,920 such cycles: money_cycles must stay within a time and memory bound.
 """
 
+import csv
+import itertools
+import random
+import time
 from datetime import date, timedelta
 from decimal import Decimal
+from math import comb, factorial
 
+import dagster as dg
 import duckdb
 import networkx as nx
 import pandas as pd
+from conftest import TODAY, Pipeline
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipelines.assets.sql_checks import CITED_FLOWS
 from pipelines.assets.sql_models import SqlModel, create_tables, load_models
-from pipelines.resources import SQL_DIR
+from pipelines.resources import MAX_CYCLES, SQL_DIR
 from pipelines.validation import FLOW_TYPES
 
 COMPANIES = ["amazon", "anthropic", "coreweave", "google", "microsoft", "nvidia", "openai"]
@@ -26,8 +35,8 @@ DEAL_COLUMNS = ["flow_id", "deal_id", "announced_on", "date_precision", "from_co
                 "amount_usd", "amount_basis", "amount_low_usd", "amount_high_usd", "term_years", "is_firm", "status",
                 "superseded_by", "compute_gw", "chip_family", "source_url", "source_quote", "primary_source_url",
                 "source_tier", "corroborating_urls", "last_verified_on", "note"]
-METRICS = ["round_trips", "money_cycles", "company_exposure", "recycled_revenue", "provider_concentration",
-           "deal_timeline"]
+METRICS = ["round_trips", "money_edges", "money_cycles", "company_exposure", "recycled_revenue",
+           "provider_concentration", "deal_timeline"]
 RULES = [SqlModel.from_file(p) for p in sorted((SQL_DIR / "checks").glob("*.sql"))]
 
 
@@ -50,7 +59,7 @@ def flows(draw):
     return rows
 
 
-def warehouse(rows: list[dict]) -> duckdb.DuckDBPyConnection:
+def warehouse(rows: list[dict], max_cycles: int = MAX_CYCLES) -> duckdb.DuckDBPyConnection:
     conn = duckdb.connect()
     sourcing = {"source_tier": "company", "last_verified_on": date(2026, 1, 1)}
     clean = pd.DataFrame([{**sourcing, **row} for row in rows], columns=DEAL_COLUMNS).astype(
@@ -64,7 +73,7 @@ def warehouse(rows: list[dict]) -> duckdb.DuckDBPyConnection:
                  "event varchar, source_url varchar, quote varchar)")
     conn.execute("create table companies as select unnest(?) as company_id, unnest(?) as is_big_three",
                  [COMPANIES, [c in BIG_THREE for c in COMPANIES]])
-    create_tables(conn, list(MODELS.values()), ["scenario_flows", "pair_flows", *METRICS], "2026-01-01")
+    create_tables(conn, list(MODELS.values()), ["scenario_flows", "pair_flows", *METRICS], "2026-01-01", max_cycles)
     return conn
 
 
@@ -86,8 +95,11 @@ LOOPS = [flow(0, "amazon", "anthropic", "equity_investment", 8e9), flow(1, "anth
          flow(30, "openai", "microsoft", status="superseded")]
 
 
-def oracle_cycles(rows: list[dict], scenario: str) -> set[tuple]:
-    graph = nx.DiGraph()
+def oracle_cycles(rows: list[dict], scenario: str) -> list[tuple]:
+    """networkx's simple cycles of at most 5 hops as (cycle from its smallest id, bottleneck, bottleneck
+    edge's rank), in money_cycles' order: edges ranked heaviest first, equal weights by (source, target);
+    a cycle's bottleneck edge is its lowest-ranked edge; cycles by that rank, then by their companies
+    from the bottleneck edge on."""
     weights: dict[tuple, float] = {}
     for r in rows:
         counted = r["status"] not in ("cancelled", "superseded") and (
@@ -96,13 +108,27 @@ def oracle_cycles(rows: list[dict], scenario: str) -> set[tuple]:
         if counted and capital_or_spend and r["amount_usd"] is not None:
             key = (r["from_company"], r["to_company"])
             weights[key] = weights.get(key, 0) + r["amount_usd"]
-    graph.add_edges_from(k for k, w in weights.items() if w > 0)
-    found = set()
-    for cycle in nx.simple_cycles(graph, length_bound=5):
-        start = cycle.index(min(cycle))
-        rotated = tuple(cycle[start:] + cycle[:start])
-        found.add((rotated, Decimal(int(min(weights[(a, b)] for a, b in zip(rotated, rotated[1:] + rotated[:1]))))))
-    return found
+    weights = {edge: w for edge, w in weights.items() if w > 0}
+    rank = {edge: i for i, edge in enumerate(sorted(weights, key=lambda e: (-weights[e], e)), start=1)}
+    ranked = []
+    for cycle in nx.simple_cycles(nx.DiGraph(list(weights)), length_bound=5):
+        bottleneck = max(zip(cycle, cycle[1:] + cycle[:1]), key=rank.get)
+        from_bottleneck = cycle.index(bottleneck[0])
+        from_smallest = cycle.index(min(cycle))
+        ranked.append(((rank[bottleneck], tuple(cycle[from_bottleneck:] + cycle[:from_bottleneck])),
+                       (tuple(cycle[from_smallest:] + cycle[:from_smallest]), Decimal(int(weights[bottleneck])),
+                        rank[bottleneck])))
+    return [cycle for _, cycle in sorted(ranked)]
+
+
+def listed_cycles(conn, scenario: str) -> list[tuple]:
+    return [(tuple(cycle), bottleneck) for cycle, bottleneck in conn.execute(
+        "select cycle, bottleneck_usd from money_cycles where scenario = ? order by cycle_rank", [scenario]).fetchall()]
+
+
+def assert_no_check_fails(conn):
+    for rule in RULES:
+        assert conn.execute(f"select count(*) from ({rule.query})").fetchone()[0] == 0, rule.path.name
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -110,8 +136,7 @@ def oracle_cycles(rows: list[dict], scenario: str) -> set[tuple]:
 @example(LOOPS)
 def test_metric_invariants_hold(rows):
     conn = warehouse(rows)
-    for rule in RULES:
-        assert conn.execute(f"select count(*) from ({rule.query})").fetchone()[0] == 0, rule.path.name
+    assert_no_check_fails(conn)
     for metric in METRICS:
         flows_column = "rows.flow_ids"
         offending = conn.execute(f"select count(*) from ({CITED_FLOWS.format(table=metric, flows=flows_column)})")
@@ -124,15 +149,113 @@ def test_metric_invariants_hold(rows):
 def test_money_cycles_match_networkx(rows):
     conn = warehouse(rows)
     for scenario in ("headline", "firm"):
-        found = {(tuple(cycle), bottleneck) for cycle, bottleneck in conn.execute(
-            "select cycle, bottleneck_usd from money_cycles where scenario = ?", [scenario]).fetchall()}
-        assert found == oracle_cycles(rows, scenario)
+        oracle = oracle_cycles(rows, scenario)
+        assert listed_cycles(conn, scenario) == [(cycle, bottleneck) for cycle, bottleneck, _ in oracle]
+        assert conn.execute("select distinct cycles_in_scenario, cycles_counted_up_to from money_cycles "
+                            "where scenario = ?", [scenario]).fetchall() == ([(len(oracle), None)] if oracle else [])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(flows(), st.integers(1, 12))
+@example(LOOPS, 2)
+def test_money_cycles_bounded_by_max_cycles_are_networkx_first(rows, max_cycles):
+    """The max_cycles first of networkx's cycles in money_cycles' order. The count is all of them when the
+    search went through every edge (always when there are fewer than max_cycles); otherwise it stopped
+    after a bottleneck rank, having found at least max_cycles: all the cycles down to that rank."""
+    conn = warehouse(rows, max_cycles)
+    assert_no_check_fails(conn)
+    for scenario in ("headline", "firm"):
+        oracle = oracle_cycles(rows, scenario)
+        assert listed_cycles(conn, scenario) == [(cycle, bottleneck) for cycle, bottleneck, _ in oracle[:max_cycles]]
+        counts = conn.execute("select distinct cycles_in_scenario, cycles_counted_up_to from money_cycles "
+                              "where scenario = ?", [scenario]).fetchall()
+        if len(oracle) < max_cycles:
+            assert counts == ([(len(oracle), None)] if oracle else [])
+        else:
+            [counted] = counts
+            down_to_a_rank = {i for i, (_, _, rank) in enumerate(oracle, start=1)
+                              if i == len(oracle) or oracle[i][2] > rank}
+            assert counted == (len(oracle), None) or (
+                counted[0] is None and counted[1] >= max_cycles and counted[1] in down_to_a_rank)
 
 
 def test_the_loops_example_has_the_cycles_it_is_meant_to_have():
-    cycles = {c for c, _ in oracle_cycles(LOOPS, "headline")}
+    cycles = {c for c, _, _ in oracle_cycles(LOOPS, "headline")}
     assert ("amazon", "anthropic") in cycles and ("anthropic", "nvidia", "google") in cycles
     assert tuple(COMPANIES[:5]) in cycles and tuple(COMPANIES[:6]) not in cycles  # 6 hops: too long
-    assert {(tuple(c), b) for c, b in warehouse(LOOPS).execute(
-        "select cycle, bottleneck_usd from money_cycles where scenario = 'headline'").fetchall()} == oracle_cycles(
-        LOOPS, "headline")
+    assert listed_cycles(warehouse(LOOPS), "headline") == [(c, b) for c, b, _ in oracle_cycles(LOOPS, "headline")]
+
+
+# --- a complete graph: every ordered pair of 25 companies deals once --------------------------------
+
+DEAL_HEADER = ["flow_id", "deal_id", "announced_on", "from_company", "to_company", "flow_type", "amount_usd",
+               "amount_basis", "term_years", "is_firm", "status", "superseded_by", "compute_gw", "chip_family",
+               "source_url", "source_quote", "amount_low_usd", "amount_high_usd", "primary_source_url",
+               "source_tier", "corroborating_urls", "last_verified_on", "note"]
+# simple cycles of 2 to 5 hops in a complete directed graph of 25 nodes: choose the companies, then
+# arrange them in a loop
+COMPLETE_25_CYCLES = sum(comb(25, hops) * factorial(hops - 1) for hops in range(2, 6))
+
+
+def write_complete_graph(data_dir) -> dict[tuple, int]:
+    """companies.csv with 25 companies and deals.csv with one flow for every ordered pair (600), in the
+    pipeline's deals format; distinct amounts ($1,000M to $1,599M, shuffled). Returns the weights."""
+    data_dir.mkdir()
+    companies = [f"co{i:02d}" for i in range(25)]
+    with (data_dir / "companies.csv").open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["company_id", "name", "kind", "is_big_three", "aliases"])
+        writer.writerows([c, f"Company {c}", "other", "false", ""] for c in companies)
+    pairs = list(itertools.permutations(companies, 2))
+    millions = list(range(1000, 1000 + len(pairs)))
+    random.Random(25).shuffle(millions)
+    with (data_dir / "deals.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, DEAL_HEADER, restval="")
+        writer.writeheader()
+        for i, ((source, target), amount) in enumerate(zip(pairs, millions)):
+            url = f"https://example.org/d{i}"
+            writer.writerow({"flow_id": f"d{i:03d}", "deal_id": f"d{i:03d}", "announced_on": "2025-01-01",
+                             "from_company": source, "to_company": target,
+                             "flow_type": "equity_investment" if source < target else "cloud_commitment",
+                             "amount_usd": amount * 10**6, "amount_basis": "total", "is_firm": "true",
+                             "status": "announced", "source_url": url, "source_quote": "Synthetic.",
+                             "primary_source_url": url, "source_tier": "company", "last_verified_on": "2025-06-01"})
+    return {pair: amount * 10**6 for pair, amount in zip(pairs, millions)}
+
+
+def test_money_cycles_of_a_complete_graph_of_25_companies_stay_bounded(tmp_path):
+    data = tmp_path / "data"
+    weights = write_complete_graph(data)
+    pipeline = Pipeline(tmp_path / "warehouse", data_dir=data, deals_source=str(data / "deals.csv"), deal_events_source="",
+                        price_sources=[])
+    read_and_validated = [dg.AssetKey(f"{stage}_{source}") for stage in ("raw", "clean")
+                          for source in ("companies", "deals", "deal_events")]
+    with dg.instance_for_test() as instance:  # the deals file read and validated as a run reads it
+        result = pipeline.defs().resolve_job_def("daily_job").execute_in_process(
+            instance=instance, partition_key=TODAY, asset_selection=read_and_validated)
+    assert result.success
+
+    with duckdb.connect(str(pipeline.settings.warehouse_db), config={"memory_limit": "1GB"}) as conn:
+        start = time.monotonic()
+        create_tables(conn, list(MODELS.values()), ["money_cycles"], TODAY)
+        elapsed = time.monotonic() - start
+        counts = conn.execute("select scenario, count(*), any_value(cycles_in_scenario), "
+                              "any_value(cycles_counted_up_to), min(bottleneck_usd) "
+                              "from money_cycles group by all order by all").fetchall()
+        listed = {tuple(c) for (c,) in conn.execute(
+            "select cycle from money_cycles where scenario = 'headline'").fetchall()}
+        edges = conn.execute("select scenario, count(*) from money_edges group by all order by all").fetchall()
+    assert elapsed < 60
+    assert edges == [("firm", 600), ("headline", 600)]  # every flow passed validation
+
+    # Every flow is firm and announced: both scenarios are the whole graph. 10,000 of its 1,355,920
+    # cycles listed; the search stopped having found at least as many, and not all.
+    assert [row[:3] for row in counts] == [("firm", MAX_CYCLES, None), ("headline", MAX_CYCLES, None)]
+    [(*_, counted_up_to, lowest)] = counts[1:]
+    assert MAX_CYCLES <= counted_up_to < COMPLETE_25_CYCLES == 1_355_920
+    # networkx on the edges of at least the lowest bottleneck listed (amounts are distinct, so ties are
+    # of one bottleneck edge only): every cycle above it is listed, and nothing below it.
+    def cycles_above(floor):
+        graph = nx.DiGraph([edge for edge, weight in weights.items() if weight >= floor])
+        return {min(tuple(c[i:] + c[:i]) for i in range(len(c))) for c in nx.simple_cycles(graph, length_bound=5)}
+    assert cycles_above(lowest + 1) <= listed <= cycles_above(lowest)

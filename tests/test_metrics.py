@@ -15,11 +15,16 @@ Prices: H100 on aws 2025-05-01 at 98.32 per 8-GPU instance-hour (12.29 per chip-
 gcp 2025 at 4.20 per chip-hour. Assumptions: 8760 h/year, H100 1453.5 W all-in, PUE 1.2.
 """
 
+import shutil
 from decimal import Decimal
 
+import duckdb
 import pytest
 
+from pipelines.assets.sql_models import load_models
+
 B = Decimal(10) ** 9
+MODELS = {m.name: m for m in load_models()}
 
 
 @pytest.fixture(scope="module")
@@ -70,19 +75,53 @@ def test_round_trips(published):
     ]
 
 
+def test_money_edges(published):
+    rows = published.query(
+        "select scenario, source, target, weight_usd, capital_usd, spend_back_usd, weight_rank, flow_ids "
+        "from money_edges order by scenario, weight_rank")
+    assert rows == [
+        # f3 = 40 (f5 undisclosed: no weight, not cited; f4 superseded)
+        ("firm", "alpha", "bigcloud", 40 * B, 0, 40 * B, 1, ["f3"]),
+        ("firm", "bigcloud", "alpha", 10 * B, 10 * B, 0, 2, ["f1"]),  # the f2 option is not firm
+        ("firm", "alpha", "neo", 6 * B, 0, 6 * B, 3, ["f7"]),
+        ("firm", "chipco", "alpha", 5 * B, 5 * B, 0, 4, ["f6"]),
+        ("firm", "neo", "chipco", 3 * B, 0, 3 * B, 5, ["f8"]),  # f9 fund -> neo is class other: no edge
+        ("headline", "alpha", "bigcloud", 40 * B, 0, 40 * B, 1, ["f3"]),
+        ("headline", "bigcloud", "alpha", 30 * B, 30 * B, 0, 2, ["f1", "f2"]),  # 10 + 20
+        ("headline", "alpha", "neo", 6 * B, 0, 6 * B, 3, ["f7"]),
+        ("headline", "chipco", "alpha", 5 * B, 5 * B, 0, 4, ["f6"]),
+        ("headline", "neo", "chipco", 3 * B, 0, 3 * B, 5, ["f8"]),
+    ]
+
+
 def test_money_cycles(published):
     rows = published.query(
-        "select scenario, cycle, hops, bottleneck_usd, gross_usd, flow_ids from money_cycles "
-        "order by scenario, hops")
+        "select scenario, cycle_rank, cycle, hops, bottleneck_usd, gross_usd, flow_ids, cycles_in_scenario, "
+        "cycles_counted_up_to from money_cycles order by scenario, cycle_rank")
     assert rows == [
-        # edges alpha -> bigcloud 40, bigcloud -> alpha 10: bottleneck 10, gross 50
-        ("firm", ["alpha", "bigcloud"], 2, 10 * B, 50 * B, ["f1", "f3"]),
+        # edges alpha -> bigcloud 40, bigcloud -> alpha 10: bottleneck 10, gross 50; both scenarios have 2
+        # cycles, all counted
+        ("firm", 1, ["alpha", "bigcloud"], 2, 10 * B, 50 * B, ["f1", "f3"], 2, None),
         # alpha -> neo 6, neo -> chipco 3, chipco -> alpha 5: bottleneck 3, gross 14
-        ("firm", ["alpha", "neo", "chipco"], 3, 3 * B, 14 * B, ["f6", "f7", "f8"]),
+        ("firm", 2, ["alpha", "neo", "chipco"], 3, 3 * B, 14 * B, ["f6", "f7", "f8"], 2, None),
         # bigcloud -> alpha is 10 + 20 = 30 in the headline scenario
-        ("headline", ["alpha", "bigcloud"], 2, 30 * B, 70 * B, ["f1", "f2", "f3"]),
-        ("headline", ["alpha", "neo", "chipco"], 3, 3 * B, 14 * B, ["f6", "f7", "f8"]),
+        ("headline", 1, ["alpha", "bigcloud"], 2, 30 * B, 70 * B, ["f1", "f2", "f3"], 2, None),
+        ("headline", 2, ["alpha", "neo", "chipco"], 3, 3 * B, 14 * B, ["f6", "f7", "f8"], 2, None),
     ]
+
+
+def test_money_cycles_stop_at_max_cycles(published, tmp_path):
+    """With max_cycles = 1 the search goes by bottleneck edge: weight_rank 1 (alpha -> bigcloud) closes no
+    cycle on its own, weight_rank 2 (bigcloud -> alpha) closes alpha <-> bigcloud, and there it stops:
+    one cycle found, so at least one, and ranks 3 to 5 (the 3-cycle's bottleneck is rank 5) never searched."""
+    copy = tmp_path / "snapshot.duckdb"
+    shutil.copy(published.snapshot, copy)
+    with duckdb.connect(str(copy)) as conn:
+        conn.execute("set variable max_cycles = 1")
+        conn.execute(MODELS["money_cycles"].create_statement())
+        rows = conn.execute("select scenario, cycle_rank, cycle, cycles_in_scenario, cycles_counted_up_to "
+                            "from money_cycles order by scenario").fetchall()
+    assert rows == [("firm", 1, ["alpha", "bigcloud"], None, 1), ("headline", 1, ["alpha", "bigcloud"], None, 1)]
 
 
 def test_company_exposure(published):

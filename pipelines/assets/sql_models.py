@@ -8,7 +8,8 @@ macros the query reads (`from x`, `join x`, `from x(...)`), so the lineage in th
 
 A file in sql/macros is one `create or replace macro <name>` statement: a table macro that models
 and analysts call (flows_as_of(d)); it is created in the warehouse and in the published snapshot.
-Queries see the run's day as getvariable('run_day'): the run's partition, else today (UTC).
+Queries see the run's day as getvariable('run_day'): the run's partition, else today (UTC), and the
+setting AIINFRA_MAX_CYCLES as getvariable('max_cycles').
 """
 
 import dataclasses
@@ -23,7 +24,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from pipelines.freshness import published_freshness
-from pipelines.resources import SQL_DIR
+from pipelines.resources import MAX_CYCLES, SQL_DIR, PipelineSettings
 from pipelines.warehouse import table_metadata
 
 GROUPS = ("macros", "model", "metrics")
@@ -111,12 +112,19 @@ def load_models(sql_dir: Path = SQL_DIR) -> list[SqlModel]:
     return [dataclasses.replace(m, columns=expand(m.columns)) for m in models]
 
 
-def create_tables(conn: duckdb.DuckDBPyConnection, models: list[SqlModel], names: list[str], day: str) -> None:
+def set_variables(conn: duckdb.DuckDBPyConnection, day: str, max_cycles: int) -> None:
+    """What the SQL reads with getvariable(): the run's day and the AIINFRA_MAX_CYCLES setting."""
+    conn.execute("set variable run_day = ?::date", [day])
+    conn.execute("set variable max_cycles = ?::bigint", [max_cycles])
+
+
+def create_tables(conn: duckdb.DuckDBPyConnection, models: list[SqlModel], names: list[str], day: str,
+                  max_cycles: int = MAX_CYCLES) -> None:
     """Create the tables (and macros) `names` and every model they read, in dependency order, as of `day`:
     the SQL on its own, without Dagster (property tests, benchmarks). Tables that already exist are inputs."""
     by_name = {m.name: m for m in models}
     done = {t for (t,) in conn.execute("select table_name from duckdb_tables()").fetchall()}
-    conn.execute("set variable run_day = ?::date", [day])
+    set_variables(conn, day, max_cycles)
 
     def create(name: str) -> None:
         for upstream in sorted(by_name[name].reads() - {name} - done):
@@ -156,9 +164,10 @@ def build_sql_asset(model: SqlModel, table_owners: dict[str, str]) -> dg.AssetsD
         pool="duckdb",
         freshness_policy=published_freshness,
     )
-    def _sql_asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    def _sql_asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
+                   settings: PipelineSettings) -> dg.MaterializeResult:
         with duckdb.get_connection() as conn:
-            conn.execute("set variable run_day = ?::date", [run_day(context)])
+            set_variables(conn, run_day(context), settings.max_cycles)
             conn.execute(model.create_statement())
             if model.is_macro:
                 return dg.MaterializeResult(metadata={"definition": dg.MetadataValue.md(f"```sql\n{model.query}\n```")})

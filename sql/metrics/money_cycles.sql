@@ -1,110 +1,163 @@
 -- Money cycles: closed loops of money between companies, e.g. investor -> lab -> investor's cloud.
--- Grain: one row per (scenario, simple directed cycle of 2 to 5 hops).
--- The graph has one edge u -> v weighted by the summed disclosed amount of capital and spend-back
--- flows u -> v (edges of weight 0 are left out). `cycle` lists company ids in flow direction,
--- starting at the smallest id, without repeating it at the end. bottleneck_usd is the smallest edge
--- weight (the most money that can go round the whole loop); gross_usd is the sum of the edge weights.
+-- Grain: one row per (scenario, simple directed cycle of 2 to 5 hops over money_edges); at most
+-- max_cycles (setting AIINFRA_MAX_CYCLES) per scenario, the largest bottleneck first.
+-- `cycle` lists company ids in flow direction, starting at the smallest id, without repeating it at the
+-- end. bottleneck_usd is the smallest edge weight (the most money that can go round the whole loop);
+-- gross_usd is the sum of the edge weights. A cycle's bottleneck edge is its lightest edge (of equally
+-- light ones, the one last in money_edges.weight_rank). cycle_rank orders the cycles by their bottleneck
+-- edge's weight_rank, then by the companies from that edge on in flow direction, so equal bottlenecks
+-- are listed, and cut off, the same way every time.
+-- A dense graph has millions of cycles, so they are searched bottleneck edge by bottleneck edge, heaviest
+-- first, each along heavier edges only, and the search stops once max_cycles are found: the cycles
+-- listed are the max_cycles first of all of them. cycles_in_scenario says how many cycles there are
+-- when the search went through every edge; otherwise cycles_counted_up_to says how many it had found.
 --
 -- columns:
 --   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
+--   cycle_rank: 1 = the largest bottleneck; equal bottlenecks by their bottleneck edge's weight_rank, then by the companies from that edge on
 --   cycle: company ids in flow direction, starting at the smallest id, without repeating it at the end
 --   hops: number of edges in the loop (= companies in cycle), 2 to 5
 --   bottleneck_usd: smallest edge weight - the most money that can go round the whole loop; USD
 --   gross_usd: sum of the edge weights of the loop, USD
 --   flow_ids: ids of the disclosed capital and spend-back flows that make up its edges, sorted
-with recursive edges as (
-    select
-        scenario,
-        from_company as source,
-        to_company as target,
-        sum(amount_usd) as weight,
-        list(flow_id order by flow_id) as flow_ids
-    from scenario_flows
-    where flow_class in ('capital', 'spend_back')
-      and amount_usd is not null
-    group by all
-    having sum(amount_usd) > 0
-),
-
--- A node with no edge in or no edge out cannot be on a cycle, and removing it can strand others:
--- prune until nothing changes, so the walks below never start from or pass through such nodes.
-nodes as (
-    select scenario, source as node from edges
-    union
-    select scenario, target as node from edges
-),
-
-off_cycle(scenario, node) using key (scenario, node) as (
-    select scenario, node
-    from nodes
-    where not exists (from edges where edges.scenario = nodes.scenario and edges.target = nodes.node)
-       or not exists (from edges where edges.scenario = nodes.scenario and edges.source = nodes.node)
-
-    union
-
-    select scenario, node
-    from nodes
-    where not exists (from recurring.off_cycle as pruned
-                      where pruned.scenario = nodes.scenario and pruned.node = nodes.node)
-      and (not exists (from edges
-                       where edges.scenario = nodes.scenario and edges.target = nodes.node
-                         and not exists (from recurring.off_cycle as pruned
-                                         where pruned.scenario = edges.scenario and pruned.node = edges.source))
-           or not exists (from edges
-                          where edges.scenario = nodes.scenario and edges.source = nodes.node
-                            and not exists (from recurring.off_cycle as pruned
-                                            where pruned.scenario = edges.scenario and pruned.node = edges.target)))
-),
-
-cycle_edges as (
-    select edges.*
-    from edges
-    anti join off_cycle as off_source
-        on off_source.scenario = edges.scenario and off_source.node = edges.source
-    anti join off_cycle as off_target
-        on off_target.scenario = edges.scenario and off_target.node = edges.target
-),
-
--- Walks start at a cycle's smallest node and only visit larger ones, so each cycle is found once,
--- already in canonical rotation; a walk stops when it returns to its start or reaches 5 hops. Walks
--- carry only their path (there are far more walks than cycles); weights are looked up per cycle.
-walks as (
-    select scenario, source as start_node, target as current_node, [source, target] as path
-    from cycle_edges
-    where target > source
+--   cycles_in_scenario: how many cycles of 2 to 5 hops the scenario has; NULL when the search stopped at max_cycles
+--   cycles_counted_up_to: NULL when every cycle was counted; else how many the search had found when it stopped at max_cycles (there are at least that many)
+with recursive legs as (
+    -- Paths of 0, 1 or 2 hops, with the rank of their lightest edge (0: no edge).
+    select scenario, node as source, null::varchar as via, node as target, 0 as hops, 0 as lightest_rank
+    from (select scenario, source as node from money_edges union select scenario, target from money_edges)
 
     union all
 
-    select walks.scenario, walks.start_node, cycle_edges.target, list_append(walks.path, cycle_edges.target)
-    from walks
-    inner join cycle_edges
-        on cycle_edges.scenario = walks.scenario
-       and cycle_edges.source = walks.current_node
-    where walks.current_node <> walks.start_node
-      and len(walks.path) <= 5
-      and (cycle_edges.target = walks.start_node
-           or (cycle_edges.target > walks.start_node and not list_contains(walks.path, cycle_edges.target)))
+    select scenario, source, null, target, 1, weight_rank
+    from money_edges
+
+    union all
+
+    select first.scenario, first.source, first.target, second.target, 2, greatest(first.weight_rank, second.weight_rank)
+    from money_edges as first
+    inner join money_edges as second
+        on second.scenario = first.scenario
+       and second.source = first.target
+       and second.target <> first.source
 ),
 
-cycles as (
-    select scenario, path[1:-2] as cycle
-    from walks
-    where current_node = start_node
+-- Each cycle once: its bottleneck edge u -> v, then a way back from v to u over edges ranked above
+-- it. The way back (1 to 4 hops) is a first leg of 1 or 2 hops and a second of 0 to 2; the first has
+-- 1 hop only when it reaches u, so each way back is split in one way only. Inlined, with plain columns
+-- (lists are made after the join with a batch), so that DuckDB can join a batch's ranks first.
+cycles_by_bottleneck as not materialized (
+    select
+        bottleneck.scenario,
+        bottleneck.weight_rank as bottleneck_rank,
+        bottleneck.source,
+        bottleneck.target,
+        first.via as first_via,
+        first.target as first_target,
+        second.via as second_via
+    from money_edges as bottleneck
+    inner join legs as first
+        on first.scenario = bottleneck.scenario
+       and first.source = bottleneck.target
+       and first.hops > 0
+       and first.lightest_rank < bottleneck.weight_rank
+    inner join legs as second
+        on second.scenario = bottleneck.scenario
+       and second.source = first.target
+       and second.target = bottleneck.source
+       and second.lightest_rank < bottleneck.weight_rank
+    where (first.hops = 2 or second.hops = 0)
+      -- no company twice (the legs' own edges rule out the other repeats)
+      and coalesce(first.via <> bottleneck.source, true)
+      and coalesce(second.via not in (bottleneck.target, first.via), true)
+),
+
+-- The search, in batches of bottleneck ranks a quarter larger than the ranks searched so far (a few
+-- dozen steps cover 100,000 edges), until max_cycles are found or every edge is searched. A batch
+-- counts all its cycles and keeps the max_cycles first, each as its path from the bottleneck edge on.
+batches(scenario, edges, up_to_rank, next_up_to_rank, cycles, kept) as (
+    select scenario, count(*), 0, 1, 0::bigint, []::struct(bottleneck_rank bigint, path varchar[])[]
+    from money_edges
+    group by scenario
+
+    union all
+
+    select
+        batches.scenario,
+        batches.edges,
+        batches.next_up_to_rank,
+        least(batches.edges, batches.next_up_to_rank * 5 // 4 + 1),
+        batches.cycles + coalesce(batch.cycles, 0),
+        coalesce(batch.kept, [])
+    from batches
+    left join (
+        select
+            batch_ranks.scenario,
+            count(*) as cycles,
+            -- path: the companies from the bottleneck edge on (the first leg ends at u itself when the
+            -- second has no hop)
+            min({bottleneck_rank: found.bottleneck_rank,
+                 path: list_filter([found.source, found.target, found.first_via,
+                                    nullif(found.first_target, found.source), found.second_via],
+                                   lambda node: node is not null)},
+                getvariable('max_cycles')) as kept
+        -- The batch's ranks as rows, joined by equality, so that DuckDB starts the joins from the batch's
+        -- bottleneck edges (given a range of ranks, it enumerated every cycle of the graph first).
+        from (select scenario, unnest(range(up_to_rank + 1, next_up_to_rank + 1)) as bottleneck_rank from batches)
+            as batch_ranks
+        inner join cycles_by_bottleneck as found using (scenario, bottleneck_rank)
+        group by batch_ranks.scenario
+    ) as batch using (scenario)
+    where batches.cycles < getvariable('max_cycles')
+      and batches.up_to_rank < batches.edges
+),
+
+counts as (
+    select scenario, cycles, up_to_rank = edges as all_counted
+    from batches
+    qualify up_to_rank = max(up_to_rank) over (partition by scenario)
+),
+
+ranked as (
+    select
+        batches.scenario,
+        list_position(kept_cycle.path, list_min(kept_cycle.path)) as start,
+        kept_cycle.path[start:] || kept_cycle.path[:start - 1] as cycle,
+        row_number() over (
+            partition by batches.scenario order by kept_cycle.bottleneck_rank, kept_cycle.path
+        ) as cycle_rank
+    from batches, unnest(batches.kept) as kept_cycles(kept_cycle)
+    qualify cycle_rank <= getvariable('max_cycles')
 ),
 
 hops as (
-    select scenario, cycle, cycle[i] as source, cycle[i % len(cycle) + 1] as target
-    from cycles, range(1, len(cycle) + 1) as positions(i)
+    select scenario, cycle_rank, cycle, cycle[i] as source, cycle[i % len(cycle) + 1] as target
+    from ranked, range(1, len(cycle) + 1) as positions(i)
+),
+
+weighed as (
+    select
+        hops.scenario,
+        hops.cycle_rank,
+        hops.cycle,
+        min(money_edges.weight_usd) as bottleneck_usd,
+        sum(money_edges.weight_usd) as gross_usd,
+        list_sort(flatten(list(money_edges.flow_ids))) as flow_ids
+    from hops
+    inner join money_edges using (scenario, source, target)
+    group by hops.scenario, hops.cycle_rank, hops.cycle
 )
 
 select
-    hops.scenario,
-    hops.cycle,
-    len(hops.cycle) as hops,
-    min(cycle_edges.weight) as bottleneck_usd,
-    sum(cycle_edges.weight) as gross_usd,
-    list_sort(flatten(list(cycle_edges.flow_ids))) as flow_ids
-from hops
-inner join cycle_edges using (scenario, source, target)
-group by hops.scenario, hops.cycle
-order by hops.scenario, bottleneck_usd desc, hops.cycle
+    weighed.scenario,
+    weighed.cycle_rank,
+    weighed.cycle,
+    len(weighed.cycle) as hops,
+    weighed.bottleneck_usd,
+    weighed.gross_usd,
+    weighed.flow_ids,
+    if(counts.all_counted, counts.cycles, null) as cycles_in_scenario,
+    if(counts.all_counted, null, counts.cycles) as cycles_counted_up_to
+from weighed
+inner join counts using (scenario)
+order by weighed.scenario, weighed.cycle_rank
