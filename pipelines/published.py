@@ -90,7 +90,10 @@ def clean(published: Path, keep: int = KEEP_VERSIONS) -> list[Path]:
     done = sorted((p for p in versions.iterdir() if not p.name.startswith(STAGING)), reverse=True)
     removed = [p for p in staged + done[keep:] if p != current]
     for path in removed:
-        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
     # a link not yet renamed into place, or a temporary file of the layout before versions
     for leftover in [*published.glob(".*.new"), *published.glob(".*.tmp")]:
         leftover.unlink(missing_ok=True)

@@ -16,7 +16,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
 from pipelines import published, runs
-from pipelines.prices import aws, azure, skypilot
+from pipelines.prices import aws, azure, http, skypilot
 from pipelines.prices.http import HttpClient
 from pipelines.runs import RunLock
 
@@ -33,7 +33,6 @@ WAREHOUSE_LOCK_WAIT_S = 30.0  # how long a step retries a warehouse file another
 DUCKDB_MEMORY_LIMIT = "4GB"  # of the machine's 24 GB: room for Dagster, readers and the page cache
 DUCKDB_TEMP_LIMIT = "8GB"  # spilled data; a runaway query fails instead of filling the disk
 MAX_CYCLES = 10_000  # money cycles listed per scenario, largest bottleneck first
-HTTP_DEADLINE_S = 900.0  # one fetch, retries included (an AWS offer file streams ~480 MB)
 
 
 class PipelineSettings(dg.ConfigurableResource):
@@ -197,5 +196,5 @@ def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, dg.Configu
                             lock_wait_s=_seconds(env, "AIINFRA_WAREHOUSE_LOCK_WAIT_S", WAREHOUSE_LOCK_WAIT_S),
                             memory_limit=_size(env, "AIINFRA_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT),
                             temp_limit=_size(env, "AIINFRA_DUCKDB_TEMP_LIMIT", DUCKDB_TEMP_LIMIT)),
-        "http": HttpClient(deadline_s=_seconds(env, "AIINFRA_HTTP_DEADLINE_S", HTTP_DEADLINE_S)),
+        "http": HttpClient(deadline_s=_seconds(env, "AIINFRA_HTTP_DEADLINE_S", http.DEADLINE_S)),
     }

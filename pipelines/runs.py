@@ -191,16 +191,23 @@ def start_run(instance: dg.DagsterInstance, run: DagsterRun, warehouse_dir: Path
     return lock
 
 
-def unstick(instance: dg.DagsterInstance, warehouse_dir: Path) -> int:
-    """Fail the dead runs and free their slots, by hand; 1 if a live run still holds the warehouse."""
+def clean_up(instance: dg.DagsterInstance, warehouse_dir: Path, log: Log) -> tuple[list[str], bool]:
+    """Outside a run (make unstick, the dead_runs sensor): fail the dead runs and free their slots.
+    Returns the runs failed, and whether the warehouse was free (else a live run holds it)."""
     lock = RunLock(Path(warehouse_dir))
-    holding = lock.try_acquire()
+    holding = lock.try_acquire()  # free: no live run on this warehouse, so its unfinished runs are dead
     try:
-        failed = fail_dead_runs(instance, str(Path(warehouse_dir).resolve()), holding, print)
+        failed = fail_dead_runs(instance, str(Path(warehouse_dir).resolve()), holding, log)
     finally:
         lock.release()
     if not holding:
-        print(f"A live run holds {warehouse_dir}: {lock.describe_holder()}. Left it alone.")
+        log(f"A live run holds {warehouse_dir}: {lock.describe_holder()}. Left it alone.")
+    return failed, holding
+
+
+def unstick(instance: dg.DagsterInstance, warehouse_dir: Path) -> int:
+    """`make unstick`; 1 if a live run still holds the warehouse."""
+    failed, holding = clean_up(instance, warehouse_dir, print)
     holders = _holders(instance, this_run_id="")
     print(f"Marked {len(failed)} dead run(s) failed. The '{POOL}' pool is "
           + (f"held by {', '.join(holders)}." if holders else "free."))

@@ -9,7 +9,6 @@ import dagster as dg
 
 from pipelines import runs
 from pipelines.resources import PipelineSettings
-from pipelines.runs import RunLock
 from pipelines.schedules import daily_job
 
 
@@ -44,11 +43,5 @@ def deals_file_changed(context: dg.SensorEvaluationContext, settings: PipelineSe
                 "(what `make unstick` does), so that a killed run never leaves the schedule waiting behind it.",
 )
 def dead_runs(context: dg.SensorEvaluationContext, settings: PipelineSettings):
-    lock = RunLock(Path(settings.warehouse_dir))
-    holding = lock.try_acquire()  # free: no live run on this warehouse, so its unfinished runs are dead
-    try:
-        failed = runs.fail_dead_runs(context.instance, str(Path(settings.warehouse_dir).resolve()), holding,
-                                     context.log.info)
-    finally:
-        lock.release()
+    failed, _ = runs.clean_up(context.instance, Path(settings.warehouse_dir), context.log.info)
     return dg.SkipReason(f"marked {len(failed)} dead run(s) failed" if failed else "no dead runs")

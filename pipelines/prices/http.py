@@ -18,6 +18,7 @@ from pipelines.prices.observations import SourceError
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MB = 1024 * 1024
+DEADLINE_S = 900.0  # one fetch in all: an AWS offer file streams ~480 MB
 
 
 class _Fetch:
@@ -136,7 +137,7 @@ class HttpClient(dg.ConfigurableResource):
 
     connect_timeout_s: float = 10.0
     read_timeout_s: float = 60.0  # the longest wait for the next bytes
-    deadline_s: float = 900.0  # one fetch in all: connecting, retries and their waits, the body
+    deadline_s: float = DEADLINE_S  # one fetch in all: connecting, retries and their waits, the body
     retries: int = 4
     backoff_factor: float = 1.0
     max_retry_after_s: float = 120.0
