@@ -156,8 +156,24 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
         (select count(*) from quarantine) as quarantined""")[0]
     trips = rows(conn, """select investor, investee, capital_usd, spend_back_usd, round_trip_ratio, circular_usd,
         flow_ids from round_trips where scenario = 'headline' order by circular_usd desc limit 10""")
-    cycles = rows(conn, """select cycle, hops, bottleneck_usd, gross_usd, flow_ids, cycles_in_scenario,
-        cycles_counted_up_to from money_cycles where scenario = 'headline' order by cycle_rank limit 10""")
+    # A cycle cites its edges; the flows behind the cycles shown are those edges' flows.
+    cycles = rows(conn, """with shown as (
+            select * from money_cycles where scenario = 'headline' order by cycle_rank limit 10
+        ),
+        hops as (
+            select cycle_rank, cycle[i] as source, cycle[i % len(cycle) + 1] as target
+            from shown, range(1, len(cycle) + 1) as positions(i)
+        )
+        select shown.cycle, shown.hops, shown.bottleneck_usd, shown.gross_usd,
+               list_sort(flatten(list(money_edges.flow_ids))) as flow_ids,
+               shown.cycles_in_scenario, shown.cycles_counted_up_to
+        from shown
+        inner join hops using (cycle_rank)
+        inner join money_edges on money_edges.scenario = 'headline'
+                              and money_edges.source = hops.source and money_edges.target = hops.target
+        group by shown.cycle_rank, shown.cycle, shown.hops, shown.bottleneck_usd, shown.gross_usd,
+                 shown.cycles_in_scenario, shown.cycles_counted_up_to
+        order by shown.cycle_rank""")
     concentration = rows(conn, """select scenario, buyer, providers, spend_usd, hhi, top_provider, top_share,
         big_three_share, provider_shares from provider_concentration
         where buyer = 'ALL' or buyer in (select buyer from provider_concentration where scenario = 'headline'

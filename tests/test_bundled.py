@@ -27,7 +27,7 @@ CONTRACT = {
     "quarantine": ["source_table", "row_ref", "column_name", "check_name", "failure_value", "reason", "detected_at"],
     "round_trips": ["scenario", "investor", "investee", "capital_usd", "spend_back_usd", "round_trip_ratio",
                     "circular_usd", "flow_ids"],
-    "money_cycles": ["scenario", "cycle", "hops", "bottleneck_usd", "gross_usd", "flow_ids"],
+    "money_cycles": ["scenario", "cycle", "hops", "bottleneck_usd", "gross_usd"],
     "company_exposure": ["scenario", "company_id", "inflow_usd", "outflow_usd", "net_usd"],
     "recycled_revenue": ["scenario", "vendor", "inbound_spend_usd", "self_financed_usd", "recycled_share"],
     "provider_concentration": ["scenario", "buyer", "providers", "hhi", "top_provider", "top_share",
@@ -224,6 +224,13 @@ QUOTED = [
      "order by bottleneck_usd desc, cycle limit 4",
      [(["amazon", "openai"], 50), (["amazon", "anthropic"], 33),
       (["amazon", "anthropic", "microsoft", "openai"], 13), (["microsoft", "openai"], 13)]),
+    ("Amazon → OpenAI $50B (`amzn-openai-2026-inv` and its conditional tranche), OpenAI → Amazon $138B\n"
+     "(`amzn-openai-2025-aws`, `amzn-openai-2026-aws`)",
+     "select e.source, e.target, e.weight_usd / 1e9, e.flow_ids from money_cycles c, range(1, c.hops + 1) as hop(i) "
+     "join money_edges e on e.scenario = c.scenario and e.source = c.cycle[i] and e.target = c.cycle[i % c.hops + 1] "
+     "where c.scenario = 'headline' and c.cycle_rank = 1 order by i",
+     [("amazon", "openai", 50, ["amzn-openai-2026-inv", "amzn-openai-2026-inv-cond"]),
+      ("openai", "amazon", 138, ["amzn-openai-2025-aws", "amzn-openai-2026-aws"])]),
     ("OpenAI 3,445 (Oracle 42%; firm only: 3,624, Oracle 44%); Anthropic 3,318 (AWS 50%, then xAI's\n"
      "Colossus 22%; firm: 4,974, AWS 66%)",
      "select scenario, buyer, round(hhi), top_provider, round(top_share * 100), "

@@ -58,8 +58,6 @@ BREAKAGES = [
     ("money_cycles.ranked_largest_bottleneck_first",  # the 3-cycle (bottleneck 3) ahead of the 2-cycle
      "update money_cycles set cycle_rank = 3 - cycle_rank"),
     ("money_cycles.counted_at_least_listed", "update money_cycles set cycles_in_scenario = 1"),  # 2 listed
-    ("money_cycles.cites_only_counted_flows",
-     "update money_cycles set flow_ids = list_append(flow_ids, 'f2') where scenario = 'firm'"),  # f2 is an option
     ("company_exposure.inflow_equals_outflow", "delete from company_exposure where company_id = 'fund'"),
     ("compute_equivalents.cites_only_counted_flows", "update compute_equivalents set flow_id = 'f10'"),
     ("deal_timeline.cites_only_counted_flows", "update deal_timeline set flow_ids = ['f10']"),

@@ -52,12 +52,20 @@ def build_sql_checks(models: list[SqlModel]) -> list[dg.AssetChecksDefinition]:
         rule = SqlModel.from_file(path)
         asset, name = path.stem.split("__", 1)
         checks.append(build_sql_check(asset, name, rule.description, rule.query))
-    for model in models:  # the documented columns say whether and how a metric cites flows
+    for metric, query in cited_flows_rules(models).items():
+        checks.append(build_sql_check(
+            metric, "cites_only_counted_flows",
+            "No row cites a flow its scenario leaves out (the rules are in scenario_flows).", query))
+    return checks
+
+
+def cited_flows_rules(models: list[SqlModel]) -> dict[str, str]:
+    """metric -> the query selecting the flows its rows cite that their scenario leaves out. The documented
+    columns say whether and how a metric cites flows (flow_ids, or one flow_id per row)."""
+    rules = {}
+    for model in models:
         cited = ("rows.flow_ids" if "flow_ids" in model.columns
                  else "[rows.flow_id]" if "flow_id" in model.columns else None)
         if model.group == "metrics" and cited and "scenario" in model.columns:
-            checks.append(build_sql_check(
-                model.name, "cites_only_counted_flows",
-                "No row cites a flow its scenario leaves out (the rules are in scenario_flows).",
-                CITED_FLOWS.format(table=model.name, flows=cited)))
-    return checks
+            rules[model.name] = CITED_FLOWS.format(table=model.name, flows=cited)
+    return rules

@@ -7,6 +7,9 @@
 -- light ones, the one last in money_edges.weight_rank). cycle_rank orders the cycles by their bottleneck
 -- edge's weight_rank, then by the companies from that edge on in flow direction, so equal bottlenecks
 -- are listed, and cut off, the same way every time.
+-- A cycle cites its edges, not their flows: each hop cycle[i] -> cycle[i + 1] (and the last back to the
+-- first) is a row of money_edges, whose flow_ids are the flows behind it. Copying every edge's flows into
+-- every cycle through it would grow with cycles x flows (36.8M ids for 15,186 cycles at 100k flows).
 -- A dense graph has millions of cycles, so they are searched bottleneck edge by bottleneck edge, heaviest
 -- first, each along heavier edges only, and the search stops once max_cycles are found: the cycles
 -- listed are the max_cycles first of all of them. cycles_in_scenario says how many cycles there are
@@ -19,7 +22,6 @@
 --   hops: number of edges in the loop (= companies in cycle), 2 to 5
 --   bottleneck_usd: smallest edge weight - the most money that can go round the whole loop; USD
 --   gross_usd: sum of the edge weights of the loop, USD
---   flow_ids: ids of the disclosed capital and spend-back flows that make up its edges, sorted
 --   cycles_in_scenario: how many cycles of 2 to 5 hops the scenario has; NULL when the search stopped at max_cycles
 --   cycles_counted_up_to: NULL when every cycle was counted; else how many the search had found when it stopped at max_cycles (there are at least that many)
 with recursive legs as (
@@ -141,8 +143,7 @@ weighed as (
         hops.cycle_rank,
         hops.cycle,
         min(money_edges.weight_usd) as bottleneck_usd,
-        sum(money_edges.weight_usd) as gross_usd,
-        list_sort(flatten(list(money_edges.flow_ids))) as flow_ids
+        sum(money_edges.weight_usd) as gross_usd
     from hops
     inner join money_edges using (scenario, source, target)
     group by hops.scenario, hops.cycle_rank, hops.cycle
@@ -155,7 +156,6 @@ select
     len(weighed.cycle) as hops,
     weighed.bottleneck_usd,
     weighed.gross_usd,
-    weighed.flow_ids,
     if(counts.all_counted, counts.cycles, null) as cycles_in_scenario,
     if(counts.all_counted, null, counts.cycles) as cycles_counted_up_to
 from weighed
