@@ -9,7 +9,7 @@ import dagster as dg
 from pipelines.assets.ingest import ingest_assets
 from pipelines.assets.prices import build_price_asset
 from pipelines.assets.publish import build_publish_asset
-from pipelines.assets.sql_checks import build_sql_checks
+from pipelines.assets.sql_checks import load_checks
 from pipelines.assets.sql_models import build_sql_assets, load_models
 from pipelines.assets.validate import EXTRA_TABLES, build_validations
 from pipelines.resources import build_resources
@@ -21,15 +21,13 @@ def build_defs(resources: Mapping[str, object] | None = None) -> dg.Definitions:
     """All definitions; tests pass their own resources instead of the ones from AIINFRA_* settings."""
     resources = dict(resources) if resources is not None else build_resources()
     price_assets = [build_price_asset(source) for source in resources["settings"].price_sources]
-    validation_assets, validation_checks = build_validations([a.key.to_user_string() for a in price_assets])
+    validation_assets = build_validations([a.key.to_user_string() for a in price_assets])
     python_assets = [*ingest_assets, *price_assets, *validation_assets]
     upstream = {a.key.to_user_string(): a.key.to_user_string() for a in python_assets} | EXTRA_TABLES
     models = load_models()
-    sql_assets = build_sql_assets(upstream, models)
+    sql_layer = build_sql_assets(upstream, models, load_checks(models))
     return dg.Definitions(
-        assets=[*python_assets, *sql_assets,
-                build_publish_asset(models)],
-        asset_checks=[*validation_checks, *build_sql_checks(models)],
+        assets=[*python_assets, sql_layer, build_publish_asset(models)],
         jobs=[daily_job],
         schedules=[daily_refresh],
         sensors=[deals_file_changed, dead_runs],

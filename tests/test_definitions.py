@@ -50,8 +50,10 @@ def test_every_asset_is_described_grouped_owned_and_in_the_duckdb_pool():
         assert node.description and node.kinds and node.owners == ["team:data"], key
         # every step opens the warehouse, so queues in pool duckdb (the report is written by the publish step)
         assert node.pools == {"duckdb"}, key
-    for checks in defs.asset_checks:
-        assert checks.op.pool == "duckdb"
+    # each check runs in its asset's step (no step of its own), so in that step's pool
+    assert graph.asset_check_keys and not defs.asset_checks
+    for check in graph.asset_check_keys:
+        assert graph.get(check.asset_key).pools == {"duckdb"}, check
 
 
 def test_daily_refresh_runs_the_whole_job_for_today_at_six_utc_by_default():

@@ -2,21 +2,17 @@
 
 import shutil
 
+import dagster as dg
 import duckdb
 import pytest
-from conftest import SMALL, Pipeline
+from conftest import SMALL, Pipeline, failed_steps
 from dagster_duckdb import DuckDBResource
 
-from pipelines.assets.sql_checks import build_sql_checks
+from pipelines.assets.sql_checks import load_checks
 from pipelines.assets.sql_models import load_models
+from pipelines.definitions import build_defs
 
-
-def check_name(check) -> str:
-    [key] = check.check_keys
-    return f"{key.asset_key.to_user_string()}.{key.name}"
-
-
-CHECKS = {check_name(c): c for c in build_sql_checks(load_models())}
+CHECKS = {f"{c.asset}.{c.name}": c for c in load_checks(load_models())}
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +34,8 @@ def warehouse(good_warehouse, tmp_path):
 
 
 def run_check(warehouse, name: str):
-    return CHECKS[name](duckdb=DuckDBResource(database=str(warehouse)))
+    with duckdb.connect(str(warehouse)) as conn:
+        return CHECKS[name].evaluate(conn)
 
 
 # (check, a statement that makes the table wrong in the way the check is for)
@@ -77,3 +74,24 @@ def test_check_catches_a_wrong_table(warehouse, check, breakage):
         conn.execute(breakage)
     result = run_check(warehouse, check)
     assert not result.passed and result.metadata["offending_rows"].value > 0
+
+
+def test_a_failing_check_fails_the_sql_step_in_a_run(warehouse, tmp_path):
+    """The checks run in the SQL layer's step; selected on their own they read the tables as they are. A
+    failed one fails that step (they all block), naming the check, and the other selected checks still report."""
+    with duckdb.connect(str(warehouse)) as conn:
+        conn.execute("delete from company_exposure where company_id = 'fund'")
+    settings = Pipeline(tmp_path / "unused", data_dir=SMALL, price_sources=[]).settings
+    sql_layer = next(a for a in build_defs({"settings": settings}).assets if a.node_def.name == "sql_layer")
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            [sql_layer], instance=instance, raise_on_error=False,
+            resources={"settings": settings, "duckdb": DuckDBResource(database=str(warehouse))},
+            selection=dg.AssetSelection.checks(
+                dg.AssetCheckKey(dg.AssetKey("company_exposure"), "inflow_equals_outflow"),
+                dg.AssetCheckKey(dg.AssetKey("round_trips"), "circular_within_both_sides")))
+    assert not result.success and failed_steps(result) == ["sql_layer"]
+    outcomes = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert outcomes == {"inflow_equals_outflow": False, "circular_within_both_sides": True}
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert "company_exposure: inflow_equals_outflow" in failure.event_specific_data.error.message

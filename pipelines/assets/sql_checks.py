@@ -2,11 +2,15 @@
 
 Each sql/checks/<asset>__<check>.sql selects the rows of <asset> that break a rule (its header
 comment says which); the check passes when it selects none. Every metric that cites flows also gets
-`cites_only_counted_flows`: no row may cite a flow its scenario leaves out (see scenario_flows). The checks block: a failing one stops the run before publish.
+`cites_only_counted_flows`: no row may cite a flow its scenario leaves out (see scenario_flows). The
+checks run in the SQL layer's step right after their table (pipelines/assets/sql_models.py) and block:
+a failing one fails that step, so nothing is published.
 """
 
+from dataclasses import dataclass
+
 import dagster as dg
-from dagster_duckdb import DuckDBResource
+import duckdb
 
 from pipelines.assets.sql_models import SqlModel
 from pipelines.resources import SQL_DIR
@@ -26,36 +30,42 @@ anti join scenario_flows using (scenario, flow_id)
 """
 
 
-def build_sql_check(asset: str, name: str, description: str, query: str) -> dg.AssetChecksDefinition:
-    """`query`: SQL selecting the offending rows of `asset`."""
+@dataclass(frozen=True)
+class SqlCheck:
+    asset: str
+    name: str
+    description: str
+    query: str  # selects the offending rows of `asset`
 
-    @dg.asset_check(asset=asset, name=name, description=description, blocking=True, pool="duckdb")
-    def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-        with duckdb.get_connection() as conn:  # one pass: the count over every offending row, five of them shown
-            sample = conn.execute(f"select count(*) over () as offending_rows, * from ({query}) limit 5").df()
+    @property
+    def spec(self) -> dg.AssetCheckSpec:
+        return dg.AssetCheckSpec(self.name, asset=self.asset, description=self.description, blocking=True)
+
+    def evaluate(self, conn: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
+        # one pass: the count over every offending row, five of them shown
+        sample = conn.execute(f"select count(*) over () as offending_rows, * from ({self.query}) limit 5").df()
         offending = int(sample.pop("offending_rows").iloc[0]) if len(sample) else 0
         return dg.AssetCheckResult(
+            asset_key=self.asset,
+            check_name=self.name,
             passed=offending == 0,
             severity=dg.AssetCheckSeverity.ERROR,
-            description=f"{offending} row(s) of {asset} break the rule" if offending else "no row breaks the rule",
+            description=f"{offending} row(s) of {self.asset} break the rule" if offending else "no row breaks the rule",
             metadata={"offending_rows": offending,
                       "sample": dg.MetadataValue.md(sample.astype("string").to_markdown(index=False)
                                                     if offending else "none")},
         )
 
-    return _check
 
-
-def build_sql_checks(models: list[SqlModel]) -> list[dg.AssetChecksDefinition]:
+def load_checks(models: list[SqlModel]) -> list[SqlCheck]:
     checks = []
     for path in sorted((SQL_DIR / "checks").glob("*.sql")):
         rule = SqlModel.from_file(path)
         asset, name = path.stem.split("__", 1)
-        checks.append(build_sql_check(asset, name, rule.description, rule.query))
+        checks.append(SqlCheck(asset, name, rule.description, rule.query))
     for metric, query in cited_flows_rules(models).items():
-        checks.append(build_sql_check(
-            metric, "cites_only_counted_flows",
-            "No row cites a flow its scenario leaves out (the rules are in scenario_flows).", query))
+        checks.append(SqlCheck(metric, "cites_only_counted_flows",
+                               "No row cites a flow its scenario leaves out (the rules are in scenario_flows).", query))
     return checks
 
 

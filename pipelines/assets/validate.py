@@ -156,7 +156,7 @@ QUARANTINE_TYPES = """
 """
 
 
-def build_validation_asset(spec: Validation) -> tuple[dg.AssetsDefinition, dg.AssetChecksDefinition]:
+def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
     partitioned = spec.partitions_def is not None
 
     def rows_of_this_run(context) -> tuple[str, str | None]:
@@ -178,8 +178,14 @@ def build_validation_asset(spec: Validation) -> tuple[dg.AssetsDefinition, dg.As
         description=spec.description + f" Rejected rows go to quarantined_{spec.name}.",
         partitions_def=spec.partitions_def,
         pool="duckdb",
+        # In the asset's own step: a step per check cost more bookkeeping than the check.
+        check_specs=[dg.AssetCheckSpec(
+            "mostly_accepted", asset=f"clean_{spec.name}", blocking=True,
+            description=f"Fails, and stops the run before publish, when more than half of raw_{spec.name} "
+                        "(for a daily table: of the run's day) was rejected, or when it has no rows and its "
+                        "sources are not listed in AIINFRA_ALLOW_EMPTY_SOURCES.")],
     )
-    def _clean(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    def _clean(context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: PipelineSettings):
         query, day = rows_of_this_run(context)
         checked_on = date.fromisoformat(day) if day else _today()
         with duckdb.get_connection() as conn:
@@ -198,7 +204,7 @@ def build_validation_asset(spec: Validation) -> tuple[dg.AssetsDefinition, dg.As
         rejected_rows = rejected["source_line"].nunique()
         if rejected_rows:
             context.log.warning(f"{rejected_rows} of {len(raw)} rows of raw_{spec.name} quarantined")
-        return dg.MaterializeResult(metadata={
+        return dg.MaterializeResult(check_results=[mostly_accepted(len(raw), rejected_rows, settings)], metadata={
             **metadata,
             "rows_in": dg.MetadataValue.int(len(raw)),
             "rows_rejected": dg.MetadataValue.int(int(rejected_rows)),
@@ -207,22 +213,7 @@ def build_validation_asset(spec: Validation) -> tuple[dg.AssetsDefinition, dg.As
                 if rejected_rows else "none"),
         })
 
-    @dg.asset_check(
-        asset=_clean,
-        name="mostly_accepted",
-        blocking=True,
-        description=f"Fails, and stops the run before publish, when more than half of raw_{spec.name} "
-                    "(for a daily table: of the run's day) was rejected, or when it has no rows and its "
-                    "sources are not listed in AIINFRA_ALLOW_EMPTY_SOURCES.",
-        pool="duckdb",
-    )
-    def _mostly_accepted(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource,
-                         settings: PipelineSettings) -> dg.AssetCheckResult:
-        scope = f"where run_day = '{context.op_execution_context.partition_key}'" if partitioned else ""
-        with duckdb.get_connection() as conn:
-            rows_in = conn.execute(f"select count(*) from raw_{spec.name} {scope}").fetchone()[0]
-            rejected = conn.execute(
-                f"select count(distinct source_line) from quarantined_{spec.name} {scope}").fetchone()[0]
+    def mostly_accepted(rows_in: int, rejected: int, settings: PipelineSettings) -> dg.AssetCheckResult:
         if rows_in:
             share = rejected / rows_in
             passed = share <= MAX_REJECTED_SHARE
@@ -233,20 +224,20 @@ def build_validation_asset(spec: Validation) -> tuple[dg.AssetsDefinition, dg.As
             summary = f"raw_{spec.name} has no rows" + (
                 "." if passed else "; if that is expected, list its source in AIINFRA_ALLOW_EMPTY_SOURCES.")
         return dg.AssetCheckResult(
+            check_name="mostly_accepted",
             passed=passed,
             severity=dg.AssetCheckSeverity.ERROR,
             description=summary,
             metadata={"rows_in": rows_in, "rows_rejected": rejected, "rejected_share": share},
         )
 
-    return _clean, _mostly_accepted
+    return _clean
 
 
-def build_validations(price_assets: list[str]) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
+def build_validations(price_assets: list[str]) -> list[dg.AssetsDefinition]:
     """The validation assets; `price_assets` are the daily price-source assets in use."""
     specs = [*VALIDATIONS, dataclasses.replace(PRICE_OBSERVATIONS, raw_assets=tuple(price_assets))]
-    assets, checks = zip(*(build_validation_asset(s) for s in specs))
-    return list(assets), list(checks)
+    return [build_validation_asset(s) for s in specs]
 
 
 # Tables each validation asset writes besides its own: lets the SQL factory find its dependencies.
