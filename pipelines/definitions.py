@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import dagster as dg
 
-from pipelines.assets.ingest import ingest_assets
+from pipelines.assets.ingest import raw_sources
 from pipelines.assets.prices import build_price_asset
 from pipelines.assets.publish import build_publish_asset
 from pipelines.assets.sql_checks import load_checks
@@ -22,8 +22,8 @@ def build_defs(resources: Mapping[str, object] | None = None) -> dg.Definitions:
     resources = dict(resources) if resources is not None else build_resources()
     price_assets = [build_price_asset(source) for source in resources["settings"].price_sources]
     validation_assets = build_validations([a.key.to_user_string() for a in price_assets])
-    python_assets = [*ingest_assets, *price_assets, *validation_assets]
-    upstream = {a.key.to_user_string(): a.key.to_user_string() for a in python_assets} | EXTRA_TABLES
+    python_assets = [raw_sources, *price_assets, *validation_assets]
+    upstream = {k.to_user_string(): k.to_user_string() for a in python_assets for k in a.keys} | EXTRA_TABLES
     models = load_models()
     sql_layer = build_sql_assets(upstream, models, load_checks(models))
     return dg.Definitions(

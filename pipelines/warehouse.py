@@ -10,12 +10,10 @@ def table_metadata(conn: duckdb.DuckDBPyConnection, table: str, descriptions: di
                    preview_rows: int = 5) -> dict:
     """Row count, column schema (with each column's meaning, when known) and a small preview of
     `table`, for the Dagster UI."""
-    columns = conn.execute(
-        "select column_name, data_type from information_schema.columns "
-        "where table_schema = 'main' and table_name = ? order by ordinal_position", [table]
-    ).fetchall()
-    rows = conn.execute(f'select count(*) from "{table}"').fetchone()[0]
-    preview = conn.execute(f'select * from "{table}" limit {preview_rows}').df()
+    relation = conn.table(f'"{table}"')  # its columns and types without a catalog query
+    columns = [(name, str(data_type)) for name, data_type in zip(relation.columns, relation.types, strict=True)]
+    [(rows,)] = conn.execute(f'select count(*) from "{table}"').fetchall()
+    preview = relation.limit(preview_rows).df()
     return {
         "dagster/row_count": dg.MetadataValue.int(rows),
         "dagster/column_schema": dg.TableSchema(

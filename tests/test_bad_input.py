@@ -140,7 +140,7 @@ def test_unreadable_source_fails_its_step_and_keeps_the_last_snapshot(tmp_path):
     pipeline.deals_source = str(tmp_path / "missing.csv")
     result = pipeline.run()
     assert not result.success
-    assert failed_steps(result) == ["raw_deals"]
+    assert failed_steps(result) == ["raw_sources"]
     [failure] = [e for e in result.all_events if e.is_step_failure]
     assert "Cannot read source" in str(failure.event_specific_data.error) and "missing.csv" in str(
         failure.event_specific_data.error)
@@ -150,7 +150,7 @@ def test_unreadable_source_fails_its_step_and_keeps_the_last_snapshot(tmp_path):
         f.write((SMALL / "deals.csv").read_text().replace("amount_usd,", "amount,", 1))
     pipeline.deals_source = str(no_column)
     result = pipeline.run()
-    assert failed_steps(result) == ["raw_deals"]
+    assert failed_steps(result) == ["raw_sources"]
     assert "lacks required column(s) amount_usd" in str(
         [e for e in result.all_events if e.is_step_failure][0].event_specific_data.error)
 
@@ -195,7 +195,7 @@ def test_deals_source_can_be_an_http_url(tmp_path, httpserver):
     httpserver.expect_request("/gone.csv").respond_with_data("no", status=404)
     pipeline.deals_source = httpserver.url_for("/gone.csv")
     result = pipeline.run()
-    assert failed_steps(result) == ["raw_deals"]
+    assert failed_steps(result) == ["raw_sources"]
     assert "gone.csv: HTTP 404" in str([e for e in result.all_events if e.is_step_failure][0].event_specific_data.error)
 
 
@@ -208,7 +208,7 @@ def test_a_header_only_source_fails_unless_allowed_empty(tmp_path):
     header_only = BAD / "deals_header_only.csv"
     pipeline = Pipeline(tmp_path / "warehouse", data_dir=SMALL, price_sources=[], deals_source=str(header_only))
     result = pipeline.run()
-    assert failed_steps(result) == ["raw_deals"]
+    assert failed_steps(result) == ["raw_sources"]
     assert (f"Source deals has no rows (read from {header_only}); a source with no rows is taken as broken. "
             "If deals may be empty, list it in AIINFRA_ALLOW_EMPTY_SOURCES.") in step_failure(result)
 
@@ -250,7 +250,7 @@ def test_a_column_named_source_line_is_refused_as_reserved(tmp_path):
     pipeline = Pipeline(tmp_path / "warehouse", data_dir=SMALL, price_sources=[],
                         deals_source=str(BAD / "deals_with_source_line_column.csv"))
     result = pipeline.run()
-    assert failed_steps(result) == ["raw_deals"]
+    assert failed_steps(result) == ["raw_sources"]
     assert ("has a column named source_line, a name the pipeline reserves for each row's line number in the "
             "file; rename or drop that column") in step_failure(result)
 

@@ -106,7 +106,7 @@ def test_a_killed_run_does_not_stop_the_next_make_run(tmp_path, home, held_deals
     reader = Reader(bundled.snapshot)
     reader.start()
 
-    # A run killed while its raw_deals step holds the pool.
+    # A run killed while its raw_sources step (reading the deals) holds the pool.
     url, asked, _ = held_deals
     log = tmp_path / "killed.log"
     proc = launch(home, warehouse, log, AIINFRA_DEALS_SOURCE=url)
@@ -143,7 +143,7 @@ def test_a_second_run_is_refused_or_gives_up_on_the_pool_saying_who_holds_it(tmp
         assert not (tmp_path / "warehouse" / "published").exists()
         code, other = finish(other_run, other_log)
         assert code != 0 and time.monotonic() - started < 120
-        assert f"Waiting for the 'duckdb' pool, held by run {holder} (step raw_deals" in other
+        assert f"Waiting for the 'duckdb' pool, held by run {holder} (step raw_sources" in other
         assert "Gave up after 3 s (AIINFRA_POOL_WAIT_S=3)" in other and "make unstick" in other
         assert run_statuses(home)[holder] == DagsterRunStatus.STARTED  # a live holder is left alone
     finally:
@@ -169,7 +169,7 @@ def add_run(instance: dg.DagsterInstance, status: DagsterRunStatus, tags: dict, 
     if holds_slot:
         storage = instance.event_log_storage
         storage.set_concurrency_slots("duckdb", 2)  # room for both runs of this test that hold one
-        assert storage.claim_concurrency_slot("duckdb", run.run_id, "raw_deals").is_claimed
+        assert storage.claim_concurrency_slot("duckdb", run.run_id, "raw_sources").is_claimed
     return run.run_id
 
 

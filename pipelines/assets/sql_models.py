@@ -13,6 +13,7 @@ setting AIINFRA_MAX_CYCLES as getvariable('max_cycles').
 """
 
 import dataclasses
+import functools
 import graphlib
 import json
 import re
@@ -73,19 +74,28 @@ class SqlModel:
     def column_lineage(self) -> dict[str, tuple[str, list[str]]]:
         """column -> (table, its columns it is computed from), for a plain select from one table
         (no CTEs, joins or unions); {} where lineage cannot be read off the query this simply."""
-        with duckdb.connect() as conn:  # only the parser is used: nothing is read
-            tree = json.loads(conn.execute("select json_serialize_sql(?)", [self.query]).fetchone()[0])
-        node = tree["statements"][0]["node"] if not tree.get("error") else {}
-        if node.get("type") != "SELECT_NODE" or node["cte_map"]["map"] or node["from_table"]["type"] != "BASE_TABLE":
-            return {}
-        source = node["from_table"]["table_name"]
-        lineage = {}
-        for expression in node["select_list"]:
-            inputs = sorted(set(_column_refs(expression)))
-            name = expression["alias"] or (inputs[0] if expression["class"] == "COLUMN_REF" else "")
-            if name and inputs:
-                lineage[name] = (source, inputs)
-        return lineage
+        return _column_lineage(self.query)
+
+
+@functools.cache
+def _parser() -> duckdb.DuckDBPyConnection:
+    return duckdb.connect()  # in memory, and only its SQL parser is used: nothing is read
+
+
+@functools.cache  # the code location is loaded several times per process (dg launch: 6)
+def _column_lineage(query: str) -> dict[str, tuple[str, list[str]]]:
+    tree = json.loads(_parser().execute("select json_serialize_sql(?)", [query]).fetchone()[0])
+    node = tree["statements"][0]["node"] if not tree.get("error") else {}
+    if node.get("type") != "SELECT_NODE" or node["cte_map"]["map"] or node["from_table"]["type"] != "BASE_TABLE":
+        return {}
+    source = node["from_table"]["table_name"]
+    lineage = {}
+    for expression in node["select_list"]:
+        inputs = sorted(set(_column_refs(expression)))
+        name = expression["alias"] or (inputs[0] if expression["class"] == "COLUMN_REF" else "")
+        if name and inputs:
+            lineage[name] = (source, inputs)
+    return lineage
 
 
 def _column_refs(expression) -> list[str]:
