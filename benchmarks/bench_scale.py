@@ -118,7 +118,7 @@ def measure(scratch: Path, args: argparse.Namespace) -> dict:
     if stopped:
         result = stopped
     elif proc.returncode == 0:  # a job that read the bundled data instead would be timed in vain
-        read = f"raw_chip_prices - Read {args.prices} rows from {data / 'chip_prices.csv'}" in text
+        read = f"Read {args.prices} rows from {data / 'chip_prices.csv'}" in text
         result = "ok" if read else "ok, but not on the generated prices: see the log"
     elif proc.returncode < 0:  # not by this script: the kernel's out-of-memory killer, say
         result = f"killed by signal {-proc.returncode}"
