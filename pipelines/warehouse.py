@@ -6,6 +6,11 @@ import dagster as dg
 import duckdb
 
 
+def quoted(text: str) -> str:
+    """`text` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def table_metadata(conn: duckdb.DuckDBPyConnection, table: str, descriptions: dict[str, str] | None = None,
                    preview_rows: int = 5) -> dict:
     """Row count, column schema (with each column's meaning, when known) and a small preview of

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from pipelines.prices.http import HttpClient, SourceError
 from pipelines.resources import PipelineSettings
-from pipelines.warehouse import table_metadata
+from pipelines.warehouse import quoted, table_metadata
 
 
 @dataclass(frozen=True)
@@ -94,21 +95,34 @@ def require_rows(source: str, rows: int, where: str, settings: PipelineSettings)
                          f"If {source} may be empty, list it in AIINFRA_ALLOW_EMPTY_SOURCES.")
 
 
+def check_header(header: list[str] | None, location: str) -> list[str]:
+    if header is None:
+        raise dg.Failure(f"Source {location} is empty: not even a header line")
+    if "source_line" in header:
+        raise dg.Failure(f"Source {location} has a column named source_line, a name the pipeline reserves "
+                         "for each row's line number in the file; rename or drop that column")
+    repeated = sorted({c for c in header if header.count(c) > 1})  # which of them would a check read?
+    if repeated:
+        raise dg.Failure(f"Source {location} has more than one column named {', '.join(map(repr, repeated))}")
+    return header
+
+
+def check_columns(source: CsvSource, columns: list[str], location: str) -> None:
+    missing = [c for c in source.required_columns if c not in columns]
+    if missing:
+        raise dg.Failure(
+            f"Source {location} lacks required column(s) {', '.join(missing)}; "
+            f"expected at least: {', '.join(source.required_columns)}"
+        )
+
+
 def parse_csv(text: str, location: str) -> pd.DataFrame:
     """CSV text -> text columns (blank -> NULL, whitespace trimmed) plus `source_line`, the file line each
     record starts on (a quoted field may span several lines). Blank lines are skipped; a short row is
     padded with empty fields."""
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))  # a BOM is not part of the header
     try:
-        header = next(reader, None)
-        if header is None:
-            raise dg.Failure(f"Source {location} is empty: not even a header line")
-        if "source_line" in header:
-            raise dg.Failure(f"Source {location} has a column named source_line, a name the pipeline reserves "
-                             "for each row's line number in the file; rename or drop that column")
-        repeated = sorted({c for c in header if header.count(c) > 1})  # which of them would a check read?
-        if repeated:
-            raise dg.Failure(f"Source {location} has more than one column named {', '.join(map(repr, repeated))}")
+        header = check_header(next(reader, None), location)
         rows, lines, start = [], [], reader.line_num + 1
         for record in reader:
             if len(record) > len(header):
@@ -125,6 +139,54 @@ def parse_csv(text: str, location: str) -> pd.DataFrame:
     return frame
 
 
+# What str.strip() removes, for DuckDB's trim() (every whitespace character is below U+3001).
+WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+
+
+def scan_lines(path: Path) -> tuple[list[str] | None, int, bool]:
+    """The header (as the csv module reads the first line), how many lines the file has, and whether any is
+    blank (csv skips those, so numbering records by position would drift)."""
+    with path.open("rb") as f:
+        first = f.readline()
+        header = next(csv.reader([first.decode("utf-8-sig").rstrip("\r\n")]), None) if first.strip() else None
+        lines, blank, tail = first.count(b"\n"), False, first[-2:]
+        while chunk := f.read(1 << 24):
+            lines += chunk.count(b"\n")
+            blank = blank or b"\n\n" in tail + chunk or b"\n\r\n" in tail + chunk
+            tail = (tail + chunk)[-2:]
+    return header, lines + (not tail.endswith(b"\n")), blank  # a last line without a line break counts too
+
+
+def read_simple_csv(conn: duckdb.DuckDBPyConnection, source: CsvSource, path: Path, location: str) -> bool:
+    """The fast path for local files, big ones above all: DuckDB's parallel CSV reader into the temp table
+    `incoming`, as parse_csv would read the file, when each record is one line (then the record at position i
+    starts on line i + 1). False, with nothing read, for anything else (a quoted line break, blank lines, a
+    ragged row, bytes that are not UTF-8, no header): parse_csv reads those exactly and says what is wrong."""
+    try:
+        header, lines, blank = scan_lines(path)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return False
+    if blank or not header:
+        return False
+    check_header(header, location)
+    check_columns(source, header, location)
+    columns = "{" + ", ".join(f"{quoted(c)}: 'varchar'" for c in header) + "}"
+    try:
+        conn.execute(f"""create or replace temp table incoming_text as
+            select * from read_csv(?, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
+                                   columns = {columns}, strict_mode = true, null_padding = true)""", [str(path)])
+    except duckdb.Error:
+        return False
+    [(records,)] = conn.execute("select count(*) from incoming_text").fetchall()
+    if records + 1 != lines:  # a quoted line break
+        return False
+    trimmed = ", ".join(f'nullif(trim("{c}", ?), \'\') as "{c}"' for c in header)
+    constants = "".join(f", {quoted(v)} as {k}" for k, v in source.constant_columns.items())
+    conn.execute(f"create or replace temp table incoming as select (rowid + 2)::bigint as source_line, {trimmed}"
+                 f"{constants} from incoming_text order by rowid", [WHITESPACE] * len(header))
+    return True
+
+
 def read_source(source: CsvSource, location: str, http: HttpClient) -> pd.DataFrame:
     """The source as parse_csv reads it, with the source's constant columns; no rows when the source is
     switched off (empty location)."""
@@ -133,12 +195,7 @@ def read_source(source: CsvSource, location: str, http: HttpClient) -> pd.DataFr
         empty.insert(0, "source_line", pd.Series(dtype="int64"))
         return empty.assign(**source.constant_columns)
     frame = parse_csv(read_csv_text(location, http), location)
-    missing = [c for c in source.required_columns if c not in frame.columns]
-    if missing:
-        raise dg.Failure(
-            f"Source {location} lacks required column(s) {', '.join(missing)}; "
-            f"expected at least: {', '.join(source.required_columns)}"
-        )
+    check_columns(source, list(frame.columns), location)
     return frame.assign(**source.constant_columns)
 
 
@@ -146,15 +203,18 @@ def ingest(source: CsvSource, context: dg.AssetExecutionContext, settings: Pipel
            duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Read one source into raw_<name>."""
     location = source.location(settings)
-    frame = read_source(source, location, http)
-    if location:  # a switched-off source is empty by design
-        require_rows(source.name, len(frame), f"read from {location}", settings)
+    local = bool(location) and not location.startswith(("http://", "https://"))
     settings.warehouse_db.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.get_connection() as conn:
-        conn.register("incoming", frame)
+        if not (local and read_simple_csv(conn, source, Path(location), location)):
+            conn.register("frame", read_source(source, location, http))
+            conn.execute("create or replace temp table incoming as select * from frame")
+        [(rows,)] = conn.execute("select count(*) from incoming").fetchall()
+        if location:  # a switched-off source is empty by design
+            require_rows(source.name, rows, f"read from {location}", settings)
         conn.execute(f"create or replace table raw_{source.name} as select * from incoming")
         metadata = table_metadata(conn, f"raw_{source.name}")
-    context.log.info(f"Read {len(frame)} rows from {location or '(no source configured)'}")
+    context.log.info(f"Read {rows} rows from {location or '(no source configured)'}")
     return dg.MaterializeResult(asset_key=f"raw_{source.name}",
                                 metadata={**metadata, "source": dg.MetadataValue.text(location or "none")})
 

@@ -13,6 +13,7 @@ from pipelines import published, report
 from pipelines.assets.sql_models import SqlModel
 from pipelines.freshness import published_freshness
 from pipelines.resources import PipelineSettings, Warehouse
+from pipelines.warehouse import quoted
 
 STORAGE_VERSION = "v1.0.0"
 EXPORT_FORMATS = {"parquet": "(format parquet)", "csv": "(format csv, header)"}  # one file per table each
@@ -21,16 +22,12 @@ EXPORT_FORMATS = {"parquet": "(format parquet)", "csv": "(format csv, header)"} 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _csv_select(conn: duckdb_module.DuckDBPyConnection, table: str) -> str:
     """`select` of a table for the CSV export, with formula-like text neutralised."""
     columns = conn.execute("select column_name, data_type from information_schema.columns "
                            "where table_schema = 'main' and table_name = ? order by ordinal_position",
                            [table]).fetchall()
-    starts = ", ".join(_quoted(p) for p in FORMULA_PREFIXES)
+    starts = ", ".join(quoted(p) for p in FORMULA_PREFIXES)
     return "select " + ", ".join(
         f"case when left(\"{c}\", 1) in ({starts}) then '''' || \"{c}\" else \"{c}\" end as \"{c}\""
         if kind == "VARCHAR" else f'"{c}"' for c, kind in columns) + f" from main.{table}"
@@ -81,18 +78,18 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
             (staged / fmt).mkdir(parents=True, exist_ok=True)
         try:
             with duckdb.get_connection() as conn:
-                conn.execute(f"attach {_quoted(str(staged / published.DB))} as snapshot "
+                conn.execute(f"attach {quoted(str(staged / published.DB))} as snapshot "
                              f"(storage_version '{STORAGE_VERSION}')")
                 for model in models:
                     table = model.name
                     conn.execute(f"create table snapshot.main.{table} as select * from main.{table}")
-                    conn.execute(f"comment on table snapshot.main.{table} is {_quoted(model.description)}")
+                    conn.execute(f"comment on table snapshot.main.{table} is {quoted(model.description)}")
                     for column, meaning in model.columns.items():
-                        conn.execute(f"comment on column snapshot.main.{table}.{column} is {_quoted(meaning)}")
-                    conn.execute(f"copy main.{table} to {_quoted(str(staged / 'parquet' / f'{table}.parquet'))} "
+                        conn.execute(f"comment on column snapshot.main.{table}.{column} is {quoted(meaning)}")
+                    conn.execute(f"copy main.{table} to {quoted(str(staged / 'parquet' / f'{table}.parquet'))} "
                                  f"{EXPORT_FORMATS['parquet']}")
                     conn.execute(f"copy ({_csv_select(conn, table)}) to "
-                                 f"{_quoted(str(staged / 'csv' / f'{table}.csv'))} {EXPORT_FORMATS['csv']}")
+                                 f"{quoted(str(staged / 'csv' / f'{table}.csv'))} {EXPORT_FORMATS['csv']}")
                 # A macro is created inside the snapshot, so that it reads the snapshot's own tables.
                 warehouse = conn.execute("select current_database()").fetchone()[0]
                 conn.execute("use snapshot")
