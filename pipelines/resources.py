@@ -33,6 +33,7 @@ WAREHOUSE_LOCK_WAIT_S = 30.0  # how long a step retries a warehouse file another
 DUCKDB_MEMORY_LIMIT = "4GB"  # of the machine's 24 GB: room for Dagster, readers and the page cache
 DUCKDB_TEMP_LIMIT = "8GB"  # spilled data; a runaway query fails instead of filling the disk
 MAX_CYCLES = 10_000  # money cycles listed per scenario, largest bottleneck first
+VALIDATE_CHUNK_ROWS = 250_000  # price rows validated at once (~0.5 GB of Python objects)
 
 
 class PipelineSettings(dg.ConfigurableResource):
@@ -50,6 +51,7 @@ class PipelineSettings(dg.ConfigurableResource):
     aws_regions: list[str] = list(AWS_REGIONS)
     allow_empty_sources: list[str] = []  # sources whose file may legitimately have no rows
     max_cycles: int = MAX_CYCLES
+    validate_chunk_rows: int = VALIDATE_CHUNK_ROWS
 
     @property
     def warehouse_db(self) -> Path:
@@ -188,6 +190,7 @@ def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, dg.Configu
         aws_regions=_names(env, "AIINFRA_AWS_REGIONS", AWS_REGIONS),
         allow_empty_sources=_names(env, "AIINFRA_ALLOW_EMPTY_SOURCES", ()),
         max_cycles=_count(env, "AIINFRA_MAX_CYCLES", MAX_CYCLES),
+        validate_chunk_rows=_count(env, "AIINFRA_VALIDATE_CHUNK_ROWS", VALIDATE_CHUNK_ROWS),
     )
     return {
         "settings": settings,

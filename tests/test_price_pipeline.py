@@ -4,11 +4,12 @@ import csv
 import io
 import json
 import re
+import shutil
 from urllib.parse import parse_qs, urlsplit
 
 import duckdb
 import pytest
-from conftest import FIXTURES, Pipeline, failed_steps, published_fingerprint
+from conftest import FIXTURES, SMALL, Pipeline, failed_steps, published_fingerprint
 from werkzeug import Request, Response
 
 from pipelines.resources import DATA_DIR
@@ -207,3 +208,33 @@ def test_aiinfra_settings_reach_the_price_sources():
     assert defaults.price_sources == ["snapshot"] and defaults.aws_regions == ["us-east-1", "us-west-2"]
     assert defaults.skypilot_clouds == ["aws", "gcp", "azure", "lambda", "runpod", "nebius", "oci", "vast",
                                         "shadeform"]
+
+
+DATED_PRICES = """observed_on,provider,region,instance_type,chip,chips_per_instance,pricing,usd_per_instance_hour,usd_per_chip_hour,source_url,source_quote,observed_on_precision,source_revision,note
+2025-05-01,aws,us-east-1,p5.48xlarge,H100,8,on_demand,98.32,,https://example.org/p5,q,,,
+2025-05-01,aws,us-east-1,p5.48xlarge,H100,8,on_demand,98.32,,https://example.org/p5,q,,,
+2025-05-02,aws,us-east-1,p5.48xlarge,H100,8,on_demand,,12.0,https://example.org/p5,q,,,
+2025-05-02,aws,us-west-2,p5.48xlarge,H100,8,on_demand,,12.5,https://example.org/p5,q,,,
+2025-05-02,aws,eu-west-1,p5.48xlarge,H100,8,on_demand,,11.5,https://example.org/p5,q,,,
+2025-05-02,aws,ap-south-1,p5.48xlarge,H100,8,on_demand,,900,https://example.org/p5,q,,,
+2025-05-03,gcp,us-central1,tpu-v5p-8,TPU-v5p,4,on_demand,,4.2,https://example.org/v5p,q,,,
+"""
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 250_000])
+def test_prices_validated_in_chunks_of_whole_days_give_the_same_tables(tmp_path, chunk_rows):
+    """AIINFRA_VALIDATE_CHUNK_ROWS bounds the rows validated at once; a chunk holds whole days, so the checks that
+    compare rows of one day (duplicates; a price 20 times its peers' median: 900 against 12.25) still see them all,
+    even when every day is a chunk of its own."""
+    data = tmp_path / "data"
+    shutil.copytree(SMALL, data)
+    (data / "chip_prices.csv").write_text(DATED_PRICES)
+    pipeline = Pipeline(tmp_path / "warehouse", data_dir=data, price_sources=[],
+                        settings_overrides={"validate_chunk_rows": chunk_rows})
+    assert pipeline.run().success
+    assert pipeline.query("select source_line, check_name from quarantine order by all") == [
+        (3, "duplicate_observation"), (7, "price_outlier")]
+    assert pipeline.query("select observed_on::varchar, region, usd_per_chip_hour from chip_prices "
+                          "order by all") == [
+        ("2025-05-01", "us-east-1", 98.32 / 8), ("2025-05-02", "eu-west-1", 11.5),
+        ("2025-05-02", "us-east-1", 12.0), ("2025-05-02", "us-west-2", 12.5), ("2025-05-03", "us-central1", 4.2)]

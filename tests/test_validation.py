@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import duckdb
 import pandas as pd
 
 from pipelines import validation as v
@@ -43,3 +44,20 @@ def test_split_rows_rejects_rows_that_only_point_at_a_rejected_row():
         ["line 3: b", "negative", "n '-1' is negative"],
         ["line 4: c", "successor_missing", "superseded_by 'b' names no flow in this file (or one that was rejected)"],
     ]
+
+
+def test_chunks_hold_whole_groups_of_about_the_chunk_size():
+    from pipelines.assets.validate import chunks
+
+    with duckdb.connect() as conn:
+        conn.execute("create table t as select i + 2 as source_line, day as observed_on from "
+                     "(values (0, '2025-05-01'), (1, '2025-05-01'), (2, '2025-05-02'), (3, '2025-05-02'), "
+                     "(4, '2025-05-02'), (5, null), (6, '2025-05-03')) as v(i, day)")
+        query = "select * from t order by source_line"
+        # 2 rows a chunk: groups by day in order (the row without a day first, a group of its own); a chunk
+        # takes every group that starts within its 2 rows, so the day of 3 rows stays whole
+        assert [list(f.source_line) for f in chunks(conn, query, "observed_on", 2)] == [[2, 3, 7], [4, 5, 6], [8]]
+        assert [list(f.source_line) for f in chunks(conn, query, "observed_on", 100)] == [[2, 3, 4, 5, 6, 7, 8]]
+        assert [list(f.source_line) for f in chunks(conn, query, None, 2)] == [[2, 3, 4, 5, 6, 7, 8]]
+        [empty] = chunks(conn, "select * from t where false", "observed_on", 2)
+        assert list(empty.columns) == ["source_line", "observed_on"] and empty.empty

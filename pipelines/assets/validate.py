@@ -7,7 +7,7 @@ at all and its sources are not listed in AIINFRA_ALLOW_EMPTY_SOURCES.
 """
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
@@ -90,6 +90,9 @@ class Validation:
     lookup: Callable[[DuckDBPyConnection], Any] = lambda conn: None
     partitions_def: dg.PartitionsDefinition | None = None  # daily: validate and replace one day's rows
     raw_assets: tuple[str, ...] = ()  # the assets that write raw_<name>, when not the asset raw_<name>
+    # Validate in chunks of AIINFRA_VALIDATE_CHUNK_ROWS rows, each holding whole groups of this column: the
+    # checks that compare rows (duplicates, peer medians) compare rows of one group only. None: all at once.
+    chunk_by: str | None = None
 
 
 VALIDATIONS = [
@@ -114,14 +117,14 @@ VALIDATIONS = [
     Validation(
         "chip_prices", "instance_type", v.chip_prices_schema, _type_chip_prices,
         "Curated hourly price observations (source `reference`) that pass validation, typed.",
-        needs="chip_specs", lookup=_known_chips,
+        needs="chip_specs", lookup=_known_chips, chunk_by="observed_on",
     ),
 ]
 
 PRICE_OBSERVATIONS = Validation(
     "price_observations", "instance_type", v.chip_prices_schema, _type_chip_prices,
     "Each day's price observations from the price sources that pass validation, typed; history kept by run_day.",
-    needs="chip_specs", lookup=_known_chips, partitions_def=daily_partitions,
+    needs="chip_specs", lookup=_known_chips, partitions_def=daily_partitions, chunk_by="observed_on",
 )
 
 
@@ -145,6 +148,24 @@ def _replace_rows(conn, table: str, frame: str, day: str | None) -> None:
         conn.execute(f'alter table {table} add column if not exists "{column}" {column_type}')
     conn.execute(f"delete from {table} where run_day = ?", [day])
     conn.execute(f"insert into {table} by name select *, ?::date as run_day from {frame}", [day])
+
+
+def chunks(conn: DuckDBPyConnection, query: str, chunk_by: str | None, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """The rows of `query` in frames each holding whole groups of `chunk_by`: a frame takes the groups that start
+    within its `chunk_rows` rows (so it has fewer than chunk_rows plus the largest group); all in one frame when
+    chunk_by is None. At least one frame."""
+    if chunk_by is None:
+        yield conn.execute(query).df()
+        return
+    conn.execute(f"""create or replace temp table chunk_keys as
+        with groups as (select coalesce({chunk_by}, '') as chunk_key, count(*) as group_rows from ({query}) group by 1)
+        select chunk_key, (sum(group_rows) over (order by chunk_key) - group_rows) // {chunk_rows} as chunk
+        from groups""")
+    numbers = [n for (n,) in conn.execute("select distinct chunk from chunk_keys order by chunk").fetchall()]
+    for chunk in numbers or [-1]:  # no rows: one empty frame, with the columns
+        yield conn.execute(f"""select query.* from ({query}) as query
+            inner join chunk_keys on coalesce(query.{chunk_by}, '') = chunk_keys.chunk_key and chunk_keys.chunk = ?
+            order by query.source_line""", [chunk]).df()
 
 
 QUARANTINE_TYPES = """
@@ -191,26 +212,30 @@ def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
         with duckdb.get_connection() as conn:
             if partitioned:  # a day on which no price source ran still gets its (empty) tables
                 create_raw_table(conn)
-            raw = conn.execute(query).df()
             lookup = spec.lookup(conn)
-            clean, rejected = v.split_rows(raw, spec.schema(lookup, checked_on), f"raw_{spec.name}",
-                                           spec.row_key, checked_on)
-            conn.register("typed", spec.to_typed(clean, lookup))
-            _replace_rows(conn, f"clean_{spec.name}", "typed", day)
-            conn.register("rejected", rejected)
-            conn.execute(f"create or replace temp view rejected_typed as {QUARANTINE_TYPES}")
-            _replace_rows(conn, f"quarantined_{spec.name}", "rejected_typed", day)
+            schema = spec.schema(lookup, checked_on)
+            rows_in, rejected_rows, failures = 0, 0, []
+            for i, raw in enumerate(chunks(conn, query, spec.chunk_by, settings.validate_chunk_rows)):
+                clean, rejected = v.split_rows(raw, schema, f"raw_{spec.name}", spec.row_key, checked_on)
+                conn.register("typed", spec.to_typed(clean, lookup))
+                conn.execute(f"create or replace temp table typed_{i} as select * from typed")
+                conn.register("rejected", rejected)
+                conn.execute(f"create or replace temp table rejected_{i} as {QUARANTINE_TYPES}")
+                rows_in, rejected_rows = rows_in + len(raw), rejected_rows + rejected["source_line"].nunique()
+                failures.append(rejected[["row_ref", "column_name", "reason"]].head(20 - sum(map(len, failures))))
+            for table in ("typed", "rejected"):  # the chunks' column types may differ where one is all empty
+                conn.execute(f"create or replace temp view {table}_all as "
+                             + " union all by name ".join(f"select * from {table}_{j}" for j in range(i + 1)))
+            _replace_rows(conn, f"clean_{spec.name}", "typed_all", day)
+            _replace_rows(conn, f"quarantined_{spec.name}", "rejected_all", day)
             metadata = table_metadata(conn, f"clean_{spec.name}")
-        rejected_rows = rejected["source_line"].nunique()
         if rejected_rows:
-            context.log.warning(f"{rejected_rows} of {len(raw)} rows of raw_{spec.name} quarantined")
-        return dg.MaterializeResult(check_results=[mostly_accepted(len(raw), rejected_rows, settings)], metadata={
+            context.log.warning(f"{rejected_rows} of {rows_in} rows of raw_{spec.name} quarantined")
+        return dg.MaterializeResult(check_results=[mostly_accepted(rows_in, rejected_rows, settings)], metadata={
             **metadata,
-            "rows_in": dg.MetadataValue.int(len(raw)),
+            "rows_in": dg.MetadataValue.int(rows_in),
             "rows_rejected": dg.MetadataValue.int(int(rejected_rows)),
-            "failures": dg.MetadataValue.md(
-                rejected[["row_ref", "column_name", "reason"]].head(20).to_markdown(index=False)
-                if rejected_rows else "none"),
+            "failures": dg.MetadataValue.md(pd.concat(failures).to_markdown(index=False) if rejected_rows else "none"),
         })
 
     def mostly_accepted(rows_in: int, rejected: int, settings: PipelineSettings) -> dg.AssetCheckResult:
