@@ -150,22 +150,22 @@ def _replace_rows(conn, table: str, frame: str, day: str | None) -> None:
     conn.execute(f"insert into {table} by name select *, ?::date as run_day from {frame}", [day])
 
 
-def chunks(conn: DuckDBPyConnection, query: str, chunk_by: str | None, chunk_rows: int) -> Iterator[pd.DataFrame]:
-    """The rows of `query` in frames each holding whole groups of `chunk_by`: a frame takes the groups that start
-    within its `chunk_rows` rows (so it has fewer than chunk_rows plus the largest group); all in one frame when
-    chunk_by is None. At least one frame."""
+def chunks(conn: DuckDBPyConnection, rows: str, chunk_by: str | None, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """The rows that the query `rows` selects, in frames ordered by source_line, each holding whole groups of
+    `chunk_by`: a frame takes the groups that start within its `chunk_rows` rows (so it has fewer than chunk_rows
+    plus the largest group); all in one frame when chunk_by is None. At least one frame."""
     if chunk_by is None:
-        yield conn.execute(query).df()
+        yield conn.execute(f"select * from ({rows}) order by source_line").df()
         return
     conn.execute(f"""create or replace temp table chunk_keys as
-        with groups as (select coalesce({chunk_by}, '') as chunk_key, count(*) as group_rows from ({query}) group by 1)
+        with groups as (select coalesce({chunk_by}, '') as chunk_key, count(*) as group_rows from ({rows}) group by 1)
         select chunk_key, (sum(group_rows) over (order by chunk_key) - group_rows) // {chunk_rows} as chunk
         from groups""")
     numbers = [n for (n,) in conn.execute("select distinct chunk from chunk_keys order by chunk").fetchall()]
     for chunk in numbers or [-1]:  # no rows: one empty frame, with the columns
-        yield conn.execute(f"""select query.* from ({query}) as query
-            inner join chunk_keys on coalesce(query.{chunk_by}, '') = chunk_keys.chunk_key and chunk_keys.chunk = ?
-            order by query.source_line""", [chunk]).df()
+        # a filter on the rows' own column, so that DuckDB reads only the chunk's rows
+        yield conn.execute(f"""select * from ({rows}) where coalesce({chunk_by}, '') in
+            (select chunk_key from chunk_keys where chunk = ?) order by source_line""", [chunk]).df()
 
 
 QUARANTINE_TYPES = """
@@ -183,11 +183,11 @@ def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
     def rows_of_this_run(context) -> tuple[str, str | None]:
         """The raw rows this run validates (all of them, or one day's) and that day."""
         if not partitioned:
-            return f"select * from raw_{spec.name} order by source_line", None
+            return f"select * from raw_{spec.name}", None
         # Each source numbers its own rows; number the day's rows again so quarantine can count them.
         return (f"select * exclude (run_day, source_line), "
                 f"row_number() over (order by fetched_by, source_line) as source_line "
-                f"from raw_{spec.name} where run_day = '{context.partition_key}' order by source_line",
+                f"from raw_{spec.name} where run_day = '{context.partition_key}'",
                 context.partition_key)
 
     @dg.asset(
