@@ -2,16 +2,12 @@
 
 For each size, benchmarks/gen_scale.py writes a data directory (N flows among K companies, M dated price
 observations as reference rows; its docstring says why prices go in that way) into a scratch directory,
-and the daily job runs on it for today's partition, as `make run` runs it: a process of its own (in its own
-process group), a fresh DAGSTER_HOME with a copy of dagster.yaml, its own AIINFRA_WAREHOUSE_DIR, INFO
-logs, the `snapshot` price source. One difference: the data directory has no AIINFRA_* setting, so
-instead of `dg launch` the process is this script with --run-job, which builds the definitions with
-build_defs and runs the job in-process against that instance, with the settings from the environment
-but data_dir pointed at the generated directory (`dg launch` also runs the job in its own process, on
-the same in-process executor; it spends a few seconds more loading the code location).
+and the daily job runs on it for today's partition, as `make run` runs it: `dg launch` in a process group of
+its own, a fresh DAGSTER_HOME with a copy of dagster.yaml, its own AIINFRA_WAREHOUSE_DIR, AIINFRA_DATA_DIR
+pointed at the generated directory, INFO logs, the `snapshot` price source.
 
 Per size it records the job process's wall time, its peak RSS (wait4's ru_maxrss: the largest of the
-process and any children it waited for; the steps run in that one process), the peak size of DuckDB's
+process and any children it waited for; `dg launch` runs the steps in its own process), the peak size of DuckDB's
 spilled data (`<warehouse>/duckdb_tmp/`, the warehouse connections' temp_directory, and any
 `<database>.tmp/`, DuckDB's default) and of the whole warehouse directory, polled every half second, and
 how the run ended. A run past --timeout, or one that leaves less than --min-free-gb free on the scratch
@@ -24,6 +20,7 @@ scratch directory is removed after its run unless --keep; a failed run's last lo
 """
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -42,23 +39,6 @@ from gen_scale import generate
 REPO = Path(__file__).resolve().parent.parent
 INFO_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}  # as make run logs
 MB = 1024 * 1024
-
-
-def run_job(data_dir: str) -> int:
-    """The daily job for today's partition, in this process, on the instance of DAGSTER_HOME."""
-    import dagster as dg
-
-    from pipelines.definitions import build_defs
-    from pipelines.resources import PipelineSettings, build_resources
-
-    resources = build_resources()
-    # A new resource, not model_copy: Dagster runs a resource from its config, which model_copy leaves as was.
-    resources["settings"] = PipelineSettings(**{**resources["settings"].model_dump(), "data_dir": data_dir})
-    with dg.DagsterInstance.get() as instance:
-        result = build_defs(resources).resolve_job_def("daily_job").execute_in_process(
-            instance=instance, partition_key=time.strftime("%Y-%m-%d", time.gmtime()), run_config=INFO_LOGS,
-            raise_on_error=False)
-    return 0 if result.success else 1
 
 
 def disk_bytes(warehouse: Path) -> tuple[int, int]:
@@ -89,14 +69,16 @@ def measure(scratch: Path, args: argparse.Namespace) -> dict:
     home.mkdir()
     shutil.copy(REPO / "dagster.yaml", home)
     env = {**os.environ, "DAGSTER_HOME": str(home), "VIRTUAL_ENV": sys.prefix,
-           "AIINFRA_WAREHOUSE_DIR": str(warehouse), "AIINFRA_DEALS_SOURCE": str(data / "deals.csv")}
+           "AIINFRA_WAREHOUSE_DIR": str(warehouse), "AIINFRA_DATA_DIR": str(data)}
+    launch = [Path(sys.executable).parent / "dg", "launch", "--job", "daily_job",
+              "--partition", time.strftime("%Y-%m-%d", time.gmtime()), "--config-json", json.dumps(INFO_LOGS)]
     peak_temp = peak_warehouse = 0
     stopped = None
     with (scratch / "job.log").open("w") as log:
         start = time.perf_counter()
         # Own session, so a timeout ends the whole process group.
-        proc = subprocess.Popen([sys.executable, Path(__file__).resolve(), "--run-job", str(data)], cwd=REPO,
-                                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(launch, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)  # wait4: this child's own peak RSS
             if pid:
@@ -142,10 +124,7 @@ def main() -> None:
     parser.add_argument("--min-memory-gb", type=float, default=3, help="stop a job leaving less memory available")
     parser.add_argument("--scratch", type=Path, default=None, help="where the scratch directories go (TMPDIR)")
     parser.add_argument("--keep", action="store_true", help="keep each size's scratch directory")
-    parser.add_argument("--run-job", metavar="DATA_DIR", help=argparse.SUPPRESS)  # the measured process
     args = parser.parse_args()
-    if args.run_job:
-        sys.exit(run_job(args.run_job))
     sizes = [10_000, 100_000, 1_000_000] if args.sweep else args.flows
     print(f"command: {shlex.join([Path(sys.executable).name, *sys.argv])}")
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, "

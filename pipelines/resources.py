@@ -178,9 +178,11 @@ def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, dg.Configu
         raise ValueError(f"AIINFRA_PRICE_SOURCES: unknown source(s) {', '.join(unknown)}; "
                          f"choose from {', '.join(PRICE_SOURCES)}")
     events = (env.get("AIINFRA_DEAL_EVENTS_SOURCE") or "").strip()  # unset: deal_events_location decides
+    data_dir = Path(env.get("AIINFRA_DATA_DIR") or DATA_DIR).resolve()
     settings = PipelineSettings(
         warehouse_dir=str(Path(env.get("AIINFRA_WAREHOUSE_DIR") or "warehouse").resolve()),
-        deals_source=env.get("AIINFRA_DEALS_SOURCE") or str(DATA_DIR / "deals.csv"),
+        data_dir=str(data_dir),
+        deals_source=env.get("AIINFRA_DEALS_SOURCE") or str(data_dir / "deals.csv"),
         deal_events_source=None if not events else "" if events.lower() == "none" else events,
         price_sources=price_sources,
         skypilot_url=env.get("AIINFRA_SKYPILOT_URL") or skypilot.DEFAULT_URL,

@@ -238,3 +238,18 @@ def test_prices_validated_in_chunks_of_whole_days_give_the_same_tables(tmp_path,
                           "order by all") == [
         ("2025-05-01", "us-east-1", 98.32 / 8), ("2025-05-02", "eu-west-1", 11.5),
         ("2025-05-02", "us-east-1", 12.0), ("2025-05-02", "us-west-2", 12.5), ("2025-05-03", "us-central1", 4.2)]
+
+
+def test_data_dir_setting_moves_every_bundled_source():
+    from pipelines.assets.ingest import SOURCES
+    from pipelines.resources import build_resources
+
+    settings = build_resources({"AIINFRA_DATA_DIR": str(SMALL)})["settings"]
+    assert settings.deals_source == str(SMALL / "deals.csv")
+    assert {s.name: s.location(settings) for s in SOURCES} == {
+        "companies": str(SMALL / "companies.csv"), "deals": str(SMALL / "deals.csv"),
+        "deal_events": "",  # the small fixture has no deal_events.csv
+        "chip_specs": str(SMALL / "chip_specs.csv"), "assumptions": str(SMALL / "assumptions.csv"),
+        "chip_prices": str(SMALL / "chip_prices.csv")}
+    assert settings.bundled("accelerators.csv") == str(SMALL / "accelerators.csv")
+    assert build_resources({})["settings"].data_dir == str(DATA_DIR)
