@@ -62,3 +62,10 @@ def test_the_fast_path_declines_what_it_cannot_number_by_position(text, lines, f
         fast, exact = read
         assert fast == exact
         assert [(row[0], row[1], row[-1]) for row in fast] == [(2, "f1", "x"), (3, "f2", None)]
+
+
+def test_the_fast_path_keeps_odd_column_names(tmp_path):
+    path = tmp_path / "deal_events.csv"
+    path.write_text('flow_id,event_on,event,source_url,quote,"say ""hi""",it\'s\nf1,2025,closed,https://a.example,q, x ,y\n')
+    fast, exact = both_ways(path, "deal_events", tmp_path)
+    assert fast == exact == [(2, "f1", "2025", "closed", "https://a.example", "q", "x", "y")]

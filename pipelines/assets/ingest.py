@@ -183,9 +183,9 @@ def read_simple_csv(conn: duckdb.DuckDBPyConnection, source: CsvSource, path: Pa
     [(records,)] = conn.execute("select count(*) from incoming_text").fetchall()
     if records + 1 != lines:  # a quoted line break
         return False
-    trimmed = ", ".join(
-        f"nullif(case when regexp_matches(\"{c}\", '^{_EDGE}|{_EDGE}$') then trim(\"{c}\", {quoted(WHITESPACE)}) else \"{c}\" end, '') "
-        f"as \"{c}\"" for c in header)
+    names = ['"' + c.replace('"', '""') + '"' for c in header]
+    trimmed = ", ".join(f"nullif(case when regexp_matches({n}, '^{_EDGE}|{_EDGE}$') then trim({n}, {quoted(WHITESPACE)})"
+                        f" else {n} end, '') as {n}" for n in names)
     constants = "".join(f", {quoted(v)} as {k}" for k, v in source.constant_columns.items())
     # rowid: the position in the file, as the reader keeps the file's order (preserve_insertion_order)
     conn.execute(f"create or replace temp view incoming as select (rowid + 2)::bigint as source_line, {trimmed}"
