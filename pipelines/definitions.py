@@ -10,7 +10,7 @@ from pipelines.assets.ingest import raw_sources
 from pipelines.assets.prices import build_price_asset
 from pipelines.assets.publish import build_publish_asset
 from pipelines.assets.sql_checks import load_checks
-from pipelines.assets.sql_models import build_sql_assets, load_models
+from pipelines.assets.sql_models import build_sql_layer, load_models
 from pipelines.assets.validate import EXTRA_TABLES, build_validations
 from pipelines.resources import build_resources
 from pipelines.schedules import daily_job, daily_refresh
@@ -25,7 +25,7 @@ def build_defs(resources: Mapping[str, object] | None = None) -> dg.Definitions:
     python_assets = [raw_sources, *price_assets, *validation_assets]
     upstream = {k.to_user_string(): k.to_user_string() for a in python_assets for k in a.keys} | EXTRA_TABLES
     models = load_models()
-    sql_layer = build_sql_assets(upstream, models, load_checks(models))
+    sql_layer = build_sql_layer(upstream, models, load_checks(models))
     return dg.Definitions(
         assets=[*python_assets, sql_layer, build_publish_asset(models)],
         jobs=[daily_job],

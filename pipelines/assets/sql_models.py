@@ -1,4 +1,4 @@
-"""Model and metrics: one asset per sql/<group>/<name>.sql, all in one subsettable step (build_sql_assets).
+"""Model and metrics: one asset per sql/<group>/<name>.sql, all in one subsettable step (build_sql_layer).
 
 Each model or metrics file is a single SELECT whose result becomes the table <name>. Its header
 comment is the asset's description, and the `columns:` block at the end of the header documents each
@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import duckdb
@@ -28,6 +29,9 @@ from dagster_duckdb import DuckDBResource
 from pipelines.freshness import published_freshness
 from pipelines.resources import MAX_CYCLES, SQL_DIR, PipelineSettings
 from pipelines.warehouse import table_metadata
+
+if TYPE_CHECKING:  # sql_checks imports SqlModel from here
+    from pipelines.assets.sql_checks import SqlCheck
 
 GROUPS = ("macros", "model", "metrics")
 _READS = re.compile(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)", re.IGNORECASE)
@@ -189,7 +193,8 @@ def _lineage_metadata(model: SqlModel) -> dict:
         for column, (table, inputs) in lineage.items()})}
 
 
-def build_sql_assets(upstream_tables: dict[str, str], models: list[SqlModel], checks: list) -> dg.AssetsDefinition:
+def build_sql_layer(upstream_tables: dict[str, str], models: list[SqlModel],
+                    checks: list["SqlCheck"]) -> dg.AssetsDefinition:
     """The SQL layer: one asset per model, each with its lineage, checks and metadata in the UI, computed in one
     step (a step per table cost Dagster ~0.1 s of bookkeeping each, far more than the SQL). The step can be
     subset: it creates the selected tables in dependency order, each followed by its selected checks
