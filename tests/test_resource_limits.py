@@ -33,3 +33,11 @@ def test_limits_come_from_settings_and_bad_values_name_the_setting(tmp_path):
     for key in ("AIINFRA_DUCKDB_MEMORY_LIMIT", "AIINFRA_DUCKDB_TEMP_LIMIT"):
         with pytest.raises(ValueError, match=key):
             build_resources({key: "plenty"})
+
+
+def test_validation_chunk_size_comes_from_its_setting():
+    assert build_resources({})["settings"].validate_chunk_rows == 250_000
+    assert build_resources({"AIINFRA_VALIDATE_CHUNK_ROWS": "1000"})["settings"].validate_chunk_rows == 1000
+    for bad in ("0", "lots", "-5"):
+        with pytest.raises(ValueError, match="AIINFRA_VALIDATE_CHUNK_ROWS"):
+            build_resources({"AIINFRA_VALIDATE_CHUNK_ROWS": bad})
