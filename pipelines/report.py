@@ -44,15 +44,20 @@ def rows(conn: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[dict]:
     return [dict(zip(names, r)) for r in result.fetchall()]
 
 
-def source_links(conn, flow_ids: list[str], shown: int = LISTED) -> str:
-    """Links to the first `shown` cited flows' sources; the rest are counted, so a row citing thousands of
-    flows keeps the page small (all of them are in the table's flow_ids)."""
-    first = sorted(flow_ids)[:shown]
+def first_listed(flow_ids: list[str]) -> tuple[list[str], str]:
+    """The first LISTED flow ids, and 'and N more' for the rest: a row citing thousands of flows keeps the
+    page small (all of them are in the table's flow_ids)."""
+    ids = sorted(flow_ids)
+    return ids[:LISTED], (f"and {len(ids) - LISTED:,} more" if len(ids) > LISTED else "")
+
+
+def source_links(conn, flow_ids: list[str]) -> str:
+    """Links to the sources of the first LISTED cited flows."""
+    first, more = first_listed(flow_ids)
     cited = rows(conn, "select flow_id, source_url from deal_flows where list_contains(?, flow_id) order by flow_id",
                  [first])
-    more = f'<span class="note">and {len(flow_ids) - shown:,} more (flow_ids)</span>' if len(flow_ids) > shown else ""
     return "".join(f'<a href="{esc(r["source_url"])}" title="{esc(r["flow_id"])}">{esc(r["flow_id"])}</a>'
-                   for r in cited) + more
+                   for r in cited) + (f'<span class="note">{more} (flow_ids)</span>' if more else "")
 
 
 # --- the money-flow network -------------------------------------------------------------------------
@@ -226,8 +231,8 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
         target = "" if q["target_share"] is None else (
             f' (target {q["target_share"]:.0%}: {"met" if q["meets_target"] else "NOT met"})')
         share = "–" if q["share_of_headline_usd"] is None else f'{q["share_of_headline_usd"]:.1%}'
-        ids = sorted(q["flow_ids"]) if q["measure"] in ("not_reverified", "unverified") else []
-        listed = ", ".join(esc(f) for f in ids[:LISTED]) + (f" and {len(ids) - LISTED:,} more" if len(ids) > LISTED else "")
+        first, more = first_listed(q["flow_ids"] if q["measure"] in ("not_reverified", "unverified") else [])
+        listed = ", ".join(esc(f) for f in first) + (f" {more}" if more else "")
         return (f'<tr><td>{label}</td><td class="num">{q["flows"]}</td><td class="num">{q["headline_flows"]}</td>'
                 f'<td class="num">{billions(q["headline_usd"])}</td><td class="num">{share}{target}</td>'
                 f'<td class="note">{listed}</td></tr>')

@@ -85,17 +85,16 @@ class Warehouse(DuckDBResource):
     naming the setting. Every connection is bounded: `memory_limit`, one thread per core, and spilled data
     in `<warehouse>/duckdb_tmp` up to `temp_limit`; running out of either fails naming its setting."""
 
-    @property
-    def temp_dir(self) -> Path:
-        return Path(self.database).parent / "duckdb_tmp"
-
-
     pool_wait_s: float = POOL_WAIT_S
     lock_wait_s: float = WAREHOUSE_LOCK_WAIT_S
     memory_limit: str = DUCKDB_MEMORY_LIMIT
     temp_limit: str = DUCKDB_TEMP_LIMIT
     _run_lock: RunLock | None = PrivateAttr(default=None)
     _gave_up: str | None = PrivateAttr(default=None)
+
+    @property
+    def temp_dir(self) -> Path:
+        return Path(self.database).parent / "duckdb_tmp"
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         if context.instance is None or context.run is None:

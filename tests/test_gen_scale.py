@@ -14,9 +14,9 @@ from pipelines.assets.sql_models import load_models
 GENERATED = ("deals", "deal_events", "chip_prices")
 
 
-def generate(out, *options):
-    subprocess.run([sys.executable, REPO / "benchmarks" / "gen_scale.py", out, "--flows", "300", "--companies", "10",
-                    "--prices", "2000", "--days", "20", *options], check=True, capture_output=True, timeout=60)
+def generate(out, *options, flows: int = 300):
+    subprocess.run([sys.executable, REPO / "benchmarks" / "gen_scale.py", out, "--flows", str(flows), "--companies",
+                    "10", "--prices", "2000", "--days", "20", *options], check=True, capture_output=True, timeout=120)
 
 
 def test_generated_scale_inputs_pass_the_daily_job(tmp_path):
@@ -46,9 +46,7 @@ def test_a_dense_graph_of_20k_flows_runs_with_linear_checks(tmp_path):
     """20,000 flows among 10 companies: a row of company_exposure cites about 4,000 flows. The cited-flows
     check used to copy each row once per flow it cites, quadratic: 3.4 s for company_exposure here (measured
     beside the new query on this machine: 0.04 s), 229 s at 100k flows. One unnest and an anti-join is linear."""
-    subprocess.run([sys.executable, REPO / "benchmarks" / "gen_scale.py", tmp_path / "data", "--flows", "20000",
-                    "--companies", "10", "--prices", "2000", "--days", "20"], check=True, capture_output=True,
-                   timeout=120)
+    generate(tmp_path / "data", flows=20_000)
     pipeline = Pipeline(tmp_path / "warehouse", data_dir=tmp_path / "data",
                         deals_source=str(tmp_path / "data" / "deals.csv"))
     result = pipeline.run()

@@ -52,6 +52,8 @@ BREAKAGES = [
     ("money_cycles.listed_once_in_canonical_rotation",  # the 3-cycle walked backwards starts at its largest id
      "insert into money_cycles select * replace (list_reverse(cycle) as cycle) from money_cycles where hops = 3"),
     ("money_cycles.hops_are_edges", "update money_cycles set cycle = ['alpha', 'neo'], hops = 2 where hops = 3"),
+    ("money_cycles.hops_are_edges",  # the 2-cycle's lightest edge is rank 2 (bigcloud -> alpha)
+     "update money_cycles set bottleneck_edge_rank = 1 where hops = 2"),
     ("money_cycles.ranked_largest_bottleneck_first",  # the 3-cycle (bottleneck 3) ahead of the 2-cycle
      "update money_cycles set cycle_rank = 3 - cycle_rank"),
     ("money_cycles.counted_at_least_listed", "update money_cycles set cycles_in_scenario = 1"),  # 2 listed

@@ -96,17 +96,18 @@ def test_money_edges(published):
 
 def test_money_cycles(published):
     rows = published.query(
-        "select scenario, cycle_rank, cycle, hops, bottleneck_usd, gross_usd, cycles_in_scenario, "
-        "cycles_counted_up_to from money_cycles order by scenario, cycle_rank")
+        "select scenario, cycle_rank, bottleneck_edge_rank, cycle, hops, bottleneck_usd, gross_usd, "
+        "cycles_in_scenario, cycles_counted_up_to from money_cycles order by scenario, cycle_rank")
     assert rows == [
         # edges alpha -> bigcloud 40, bigcloud -> alpha 10: bottleneck 10, gross 50; both scenarios have 2
-        # cycles, all counted
-        ("firm", 1, ["alpha", "bigcloud"], 2, 10 * B, 50 * B, 2, None),
+        # cycles, all counted. Edges by weight: alpha -> bigcloud (rank 1), bigcloud -> alpha (2), alpha -> neo
+        # (3), chipco -> alpha (4), neo -> chipco (5) in both scenarios, so the bottlenecks are ranks 2 and 5
+        ("firm", 1, 2, ["alpha", "bigcloud"], 2, 10 * B, 50 * B, 2, None),
         # alpha -> neo 6, neo -> chipco 3, chipco -> alpha 5: bottleneck 3, gross 14
-        ("firm", 2, ["alpha", "neo", "chipco"], 3, 3 * B, 14 * B, 2, None),
+        ("firm", 2, 5, ["alpha", "neo", "chipco"], 3, 3 * B, 14 * B, 2, None),
         # bigcloud -> alpha is 10 + 20 = 30 in the headline scenario
-        ("headline", 1, ["alpha", "bigcloud"], 2, 30 * B, 70 * B, 2, None),
-        ("headline", 2, ["alpha", "neo", "chipco"], 3, 3 * B, 14 * B, 2, None),
+        ("headline", 1, 2, ["alpha", "bigcloud"], 2, 30 * B, 70 * B, 2, None),
+        ("headline", 2, 5, ["alpha", "neo", "chipco"], 3, 3 * B, 14 * B, 2, None),
     ]
 
 

@@ -24,9 +24,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 def _csv_select(conn: duckdb_module.DuckDBPyConnection, table: str) -> str:
     """`select` of a table for the CSV export, with formula-like text neutralised."""
-    columns = conn.execute("select column_name, data_type from information_schema.columns "
-                           "where table_schema = 'main' and table_name = ? order by ordinal_position",
-                           [table]).fetchall()
+    relation = conn.table(f"main.{table}")
+    columns = zip(relation.columns, map(str, relation.types), strict=True)
     starts = ", ".join(quoted(p) for p in FORMULA_PREFIXES)
     return "select " + ", ".join(
         f"case when left(\"{c}\", 1) in ({starts}) then '''' || \"{c}\" else \"{c}\" end as \"{c}\""

@@ -1,30 +1,16 @@
 -- cycle_rank runs 1, 2, 3, ... in each scenario, and a cycle ranked after another has no larger a
--- bottleneck_usd and no earlier a bottleneck edge in money_edges.weight_rank (its lightest edge, the
--- last of equally light ones). Returns the cycles that break this.
-with hops as (
+-- bottleneck_usd and no earlier a bottleneck edge (bottleneck_edge_rank, which hops_are_edges checks
+-- against money_edges). Returns the cycles that break this.
+with in_order as (
     select
-        money_cycles.scenario,
-        money_cycles.cycle_rank,
-        money_cycles.bottleneck_usd,
-        money_cycles.cycle[i] as source,
-        money_cycles.cycle[i % len(money_cycles.cycle) + 1] as target
-    from money_cycles, range(1, len(money_cycles.cycle) + 1) as positions(i)
-),
-
-bottlenecks as (
-    select hops.scenario, hops.cycle_rank, hops.bottleneck_usd, max(money_edges.weight_rank) as bottleneck_edge_rank
-    from hops
-    inner join money_edges using (scenario, source, target)
-    group by all
-),
-
-in_order as (
-    select
-        *,
+        scenario,
+        cycle_rank,
+        bottleneck_usd,
+        bottleneck_edge_rank,
         row_number() over by_rank as expected_rank,
         lag(bottleneck_usd) over by_rank as previous_bottleneck_usd,
         lag(bottleneck_edge_rank) over by_rank as previous_bottleneck_edge_rank
-    from bottlenecks
+    from money_cycles
     window by_rank as (partition by scenario order by cycle_rank)
 )
 

@@ -18,6 +18,7 @@
 -- columns:
 --   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
 --   cycle_rank: 1 = the largest bottleneck; equal bottlenecks by their bottleneck edge's weight_rank, then by the companies from that edge on
+--   bottleneck_edge_rank: money_edges.weight_rank of the cycle's bottleneck edge (its lightest; of equally light ones, the last ranked)
 --   cycle: company ids in flow direction, starting at the smallest id, without repeating it at the end
 --   hops: number of edges in the loop (= companies in cycle), 2 to 5
 --   bottleneck_usd: smallest edge weight - the most money that can go round the whole loop; USD
@@ -123,6 +124,7 @@ counts as (
 ranked as (
     select
         batches.scenario,
+        kept_cycle.bottleneck_rank as bottleneck_edge_rank,
         list_position(kept_cycle.path, list_min(kept_cycle.path)) as start,
         kept_cycle.path[start:] || kept_cycle.path[:start - 1] as cycle,
         row_number() over (
@@ -133,7 +135,7 @@ ranked as (
 ),
 
 hops as (
-    select scenario, cycle_rank, cycle, cycle[i] as source, cycle[i % len(cycle) + 1] as target
+    select scenario, cycle_rank, bottleneck_edge_rank, cycle, cycle[i] as source, cycle[i % len(cycle) + 1] as target
     from ranked, range(1, len(cycle) + 1) as positions(i)
 ),
 
@@ -141,17 +143,19 @@ weighed as (
     select
         hops.scenario,
         hops.cycle_rank,
+        hops.bottleneck_edge_rank,
         hops.cycle,
         min(money_edges.weight_usd) as bottleneck_usd,
         sum(money_edges.weight_usd) as gross_usd
     from hops
     inner join money_edges using (scenario, source, target)
-    group by hops.scenario, hops.cycle_rank, hops.cycle
+    group by hops.scenario, hops.cycle_rank, hops.bottleneck_edge_rank, hops.cycle
 )
 
 select
     weighed.scenario,
     weighed.cycle_rank,
+    weighed.bottleneck_edge_rank,
     weighed.cycle,
     len(weighed.cycle) as hops,
     weighed.bottleneck_usd,
