@@ -2,14 +2,14 @@
 
 No Dagster, no pandera: the CSVs are read and typed in SQL and the price recordings are read with
 the pipeline's own parsers (no validation, so nothing is quarantined), the model and metric files run
-in dependency order, and the results are written as the pipeline publishes them (a v1.0.0 DuckDB
-file and one Parquet file per table).
+in the order the pipeline runs them (pipelines/sql_files.py), and the results are written as the pipeline
+publishes them (a v1.0.0 DuckDB file and one Parquet file per table).
 
     python benchmarks/bare_duckdb.py OUT_DIR
 """
 
-import re
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -18,9 +18,10 @@ import pandas as pd
 from pipelines.prices import snapshot  # the parsers only: no Dagster, no pandera
 from pipelines.prices.accelerators import AcceleratorMap
 from pipelines.prices.observations import COLUMNS
+from pipelines.sql_files import MAX_CYCLES, in_dependency_order, load_models, set_variables
 
 REPO = Path(__file__).resolve().parent.parent
-DATA, SQL = REPO / "data", REPO / "sql"
+DATA = REPO / "data"
 
 TYPED_INPUTS = f"""
 create macro first_day(d) as case length(d) when 10 then d::date when 7 then (d || '-01')::date
@@ -93,26 +94,21 @@ def main(out: Path) -> None:
         conn.execute(EMPTY_QUARANTINE.format(name=name))
     conn.execute("alter table quarantined_price_observations add column run_day date")
 
-    conn.execute("set variable run_day = current_date::date")
-    macros = {p.stem: p.read_text() for p in sorted((SQL / "macros").glob("*.sql"))}
-    pending = {**macros, **{p.stem: p.read_text() for group in ("model", "metrics")
-                            for p in sorted((SQL / group).glob("*.sql"))}}
-    built = []
-    while pending:  # run each file once every table (or macro) it reads from exists
-        for name, query in list(pending.items()):
-            reads = set(re.findall(r"\b(?:from|join)\s+([a-z_]+)", re.sub(r"--[^\n]*", "", query))) - {name}
-            if not reads & set(pending):
-                conn.execute(query if name in macros else f"create or replace table {name} as {query}")
-                del pending[name]
-                built += [] if name in macros else [name]
+    existing = {t for (t,) in conn.execute("select table_name from duckdb_tables()").fetchall()}
+    models = in_dependency_order(load_models(), existing)  # as the pipeline orders them
+    set_variables(conn, date.today().isoformat(), MAX_CYCLES)
+    for model in models:
+        conn.execute(model.create_statement())
+    macros = [m for m in models if m.is_macro]
+    built = [m.name for m in models if not m.is_macro]
 
     conn.execute(f"attach '{out / 'published.duckdb'}' as snapshot (storage_version 'v1.0.0')")
     for name in built:
         conn.execute(f"create table snapshot.main.{name} as select * from main.{name}")
         conn.execute(f"copy main.{name} to '{out / 'parquet' / name}.parquet' (format parquet)")
     conn.execute("use snapshot")
-    for query in macros.values():
-        conn.execute(query)
+    for macro in macros:
+        conn.execute(macro.create_statement())
     conn.execute("use work")
     conn.execute("detach snapshot")
     conn.close()

@@ -32,8 +32,7 @@ import duckdb
 import networkx as nx
 import pandas as pd
 
-from pipelines.assets.sql_models import create_tables, load_models
-from pipelines.resources import MAX_CYCLES
+from pipelines.sql_files import MAX_CYCLES, create_tables, load_models
 
 MODELS = {m.name: m for m in load_models()}
 TYPES = ["equity_investment"] * 3 + ["cloud_commitment"] * 4 + ["chip_purchase", "warrant", "other"]
@@ -78,7 +77,7 @@ def build(frame: pd.DataFrame) -> duckdb.DuckDBPyConnection:
         date '2025-01-01' as last_verified_on, '' as note from generated""")
     conn.execute("create table clean_deal_events (flow_id varchar, event_on date, date_precision varchar, "
                  "event varchar, source_url varchar, quote varchar)")
-    create_tables(conn, list(MODELS.values()), ["money_edges"], "2026-01-01")
+    create_tables(conn, list(MODELS.values()), ["money_edges"], "2026-01-01", MAX_CYCLES)
     return conn
 
 

@@ -10,11 +10,12 @@ from pipelines.assets.ingest import raw_sources
 from pipelines.assets.prices import build_price_asset
 from pipelines.assets.publish import build_publish_asset
 from pipelines.assets.sql_checks import load_checks
-from pipelines.assets.sql_models import build_sql_layer, load_models
+from pipelines.assets.sql_models import build_sql_layer
 from pipelines.assets.validate import EXTRA_TABLES, build_validations
 from pipelines.resources import build_resources
 from pipelines.schedules import daily_job, daily_refresh
 from pipelines.sensors import dead_runs, deals_file_changed
+from pipelines.sql_files import load_models
 
 
 def build_defs(resources: Mapping[str, object] | None = None) -> dg.Definitions:

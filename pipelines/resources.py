@@ -19,10 +19,10 @@ from pipelines import published, runs
 from pipelines.prices import aws, azure, http, skypilot
 from pipelines.prices.http import HttpClient
 from pipelines.runs import RunLock
+from pipelines.sql_files import MAX_CYCLES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
-SQL_DIR = REPO_ROOT / "sql"
 
 
 PRICE_SOURCES = ("snapshot", "skypilot", "azure", "aws")
@@ -32,7 +32,6 @@ POOL_WAIT_S = 600.0  # how long a run waits for the `duckdb` pool before giving 
 WAREHOUSE_LOCK_WAIT_S = 30.0  # how long a step retries a warehouse file another process has locked
 DUCKDB_MEMORY_LIMIT = "3GB"  # with Python and Dagster, a run stays under 4 GB of the machine's 24 GB
 DUCKDB_TEMP_LIMIT = "8GB"  # spilled data; a runaway query fails instead of filling the disk
-MAX_CYCLES = 10_000  # money cycles listed per scenario, largest bottleneck first
 VALIDATE_CHUNK_ROWS = 250_000  # price rows validated at once (~0.5 GB of Python objects)
 
 

@@ -8,7 +8,7 @@ import sys
 import duckdb
 from conftest import REPO
 
-from pipelines.assets.sql_models import load_models
+from pipelines.sql_files import load_models
 
 
 def test_bare_duckdb_baseline_builds_every_published_table_and_macro(tmp_path):

@@ -9,7 +9,7 @@ import duckdb
 from conftest import REPO, Pipeline
 
 from pipelines.assets.sql_checks import load_checks
-from pipelines.assets.sql_models import load_models
+from pipelines.sql_files import load_models
 
 GENERATED = ("deals", "deal_events", "chip_prices")
 

@@ -9,7 +9,7 @@ from conftest import SMALL, Pipeline, failed_steps
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets.sql_checks import load_checks
-from pipelines.assets.sql_models import load_models
+from pipelines.sql_files import load_models
 from pipelines.definitions import build_defs
 
 CHECKS = {f"{c.asset}.{c.name}": c for c in load_checks(load_models())}

@@ -24,8 +24,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipelines.assets.sql_checks import load_checks
-from pipelines.assets.sql_models import create_tables, load_models
-from pipelines.resources import MAX_CYCLES
+from pipelines.sql_files import MAX_CYCLES, create_tables, load_models
 from pipelines.validation import FLOW_TYPES
 
 COMPANIES = ["amazon", "anthropic", "coreweave", "google", "microsoft", "nvidia", "openai"]
@@ -233,7 +232,7 @@ def test_money_cycles_of_a_complete_graph_of_25_companies_stay_bounded(tmp_path)
 
     with duckdb.connect(str(pipeline.settings.warehouse_db), config={"memory_limit": "1GB"}) as conn:
         start = time.monotonic()
-        create_tables(conn, list(MODELS.values()), ["money_cycles"], TODAY)
+        create_tables(conn, list(MODELS.values()), ["money_cycles"], TODAY, MAX_CYCLES)
         elapsed = time.monotonic() - start
         counts = conn.execute("select scenario, count(*), any_value(cycles_in_scenario), "
                               "any_value(cycles_counted_up_to), min(bottleneck_usd) "

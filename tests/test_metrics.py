@@ -21,7 +21,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from pipelines.assets.sql_models import load_models
+from pipelines.sql_files import load_models
 
 B = Decimal(10) ** 9
 MODELS = {m.name: m for m in load_models()}

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, Pipeline, published_fingerprint
 
-from pipelines.assets.sql_models import load_models
+from pipelines.sql_files import load_models
 
 MODELS = {m.name: m for m in load_models() if not m.is_macro}  # the published tables
 MACROS = [m.name for m in load_models() if m.is_macro]

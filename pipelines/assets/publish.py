@@ -10,9 +10,9 @@ import dagster as dg
 import duckdb as duckdb_module  # `duckdb` is the resource's name in the assets
 
 from pipelines import published, report
-from pipelines.assets.sql_models import SqlModel
 from pipelines.freshness import published_freshness
 from pipelines.resources import PipelineSettings, Warehouse
+from pipelines.sql_files import SqlModel
 from pipelines.warehouse import quoted
 
 STORAGE_VERSION = "v1.0.0"

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 import dagster as dg
 import duckdb
 
-from pipelines.assets.sql_models import SqlModel
-from pipelines.resources import SQL_DIR
+from pipelines.sql_files import SQL_DIR, SqlModel
 
 # One unnest of the cited ids, each with its row's position, and an anti-join: linear in the ids cited
 # (copying each row per id it cites would be quadratic in the length of flow_ids).
