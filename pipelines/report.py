@@ -179,11 +179,19 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
         group by shown.cycle_rank, shown.cycle, shown.hops, shown.bottleneck_usd, shown.gross_usd,
                  shown.cycles_in_scenario, shown.cycles_counted_up_to
         order by shown.cycle_rank""")
-    concentration = rows(conn, """select scenario, buyer, providers, spend_usd, hhi, top_provider, top_share,
-        big_three_share, provider_shares from provider_concentration
-        where buyer = 'ALL' or buyer in (select buyer from provider_concentration where scenario = 'headline'
-                                         and buyer <> 'ALL' order by spend_usd desc limit 6)
-        order by scenario desc, buyer = 'ALL' desc, spend_usd desc""")
+    # every buyer pooled first (its own table, so that no sum over buyers counts a flow twice), then the six
+    # largest buyers of the headline scenario
+    concentration = rows(conn, """
+        select scenario, 'all buyers' as buyer, providers, spend_usd, hhi, top_provider, top_share, big_three_share,
+               provider_shares, 0 as position
+        from market_concentration
+        union all by name
+        select scenario, buyer, providers, spend_usd, hhi, top_provider, top_share, big_three_share,
+               provider_shares, 1 as position
+        from provider_concentration
+        where buyer in (select buyer from provider_concentration where scenario = 'headline'
+                        order by spend_usd desc limit 6)
+        order by scenario desc, position, spend_usd desc""")
     prices = rows(conn, """select chip, custom_silicon, observed_on, median(usd_per_pflop_hour) as usd
         from price_performance where pricing = 'on_demand' and usd_per_pflop_hour is not null group by all""")
     timeline = rows(conn, """select flow_class, month, cumulative_usd from deal_timeline

@@ -11,7 +11,7 @@ from conftest import DATA_DIR, Pipeline
 
 B = Decimal(10) ** 9
 
-# DESIGN.md §2 and §8: the columns each published table must have.
+# The published contract: the columns each published table must have (README, "Published tables").
 CONTRACT = {
     "companies": ["company_id", "name", "kind", "is_big_three"],
     "deal_flows": ["flow_id", "deal_id", "announced_on", "date_precision", "from_company", "to_company",
@@ -32,6 +32,8 @@ CONTRACT = {
     "recycled_revenue": ["scenario", "vendor", "inbound_spend_usd", "self_financed_usd", "recycled_share"],
     "provider_concentration": ["scenario", "buyer", "providers", "hhi", "top_provider", "top_share",
                                "big_three_share"],
+    "market_concentration": ["scenario", "buyers", "providers", "spend_usd", "hhi", "top_provider", "top_share",
+                             "big_three_share"],
     "compute_equivalents": ["scenario", "flow_id", "chip", "priced_on", "usd_per_chip_hour", "chip_hours",
                             "chip_years", "h100_equiv_years", "est_gw"],
     "price_performance": ["chip", "provider", "pricing", "observed_on", "usd_per_chip_hour", "usd_per_pflop_hour"],

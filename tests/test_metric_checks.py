@@ -45,6 +45,11 @@ BREAKAGES = [
      "update round_trips set flow_ids = list_append(flow_ids, 'f4')"),  # f4 is superseded
     ("recycled_revenue.share_in_unit_interval", "update recycled_revenue set self_financed_usd = inbound_spend_usd * 2"),
     ("provider_concentration.shares_and_hhi_in_range", "update provider_concentration set hhi = hhi + 1"),
+    ("market_concentration.pools_every_buyer",  # a pooled row that counts a buyer twice, as the 'ALL' row could
+     "update market_concentration set spend_usd = spend_usd * 2"),
+    ("market_concentration.pools_every_buyer", "update market_concentration set hhi = hhi - 1"),
+    ("market_concentration.cites_only_counted_flows",
+     "update market_concentration set flow_ids = list_append(flow_ids, 'f4')"),
     ("money_edges.weights_are_their_flows",  # f5 is undisclosed: it has no weight to give
      "update money_edges set flow_ids = list_append(flow_ids, 'f5') where source = 'alpha' and target = 'bigcloud'"),
     ("money_edges.cites_only_counted_flows",

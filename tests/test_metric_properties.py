@@ -35,7 +35,7 @@ DEAL_COLUMNS = ["flow_id", "deal_id", "announced_on", "date_precision", "from_co
                 "superseded_by", "compute_gw", "chip_family", "source_url", "source_quote", "primary_source_url",
                 "source_tier", "corroborating_urls", "last_verified_on", "note"]
 METRICS = ["round_trips", "money_edges", "money_cycles", "company_exposure", "recycled_revenue",
-           "provider_concentration", "deal_timeline"]
+           "provider_concentration", "market_concentration", "deal_timeline"]
 CHECKS = [c for c in load_checks(list(MODELS.values())) if c.asset in METRICS]  # sql/checks and cited flows
 
 

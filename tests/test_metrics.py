@@ -174,9 +174,7 @@ def test_provider_concentration(published):
         "select buyer, providers, spend_usd, hhi, top_provider, top_share, big_three_share, flow_ids "
         "from provider_concentration where scenario = 'headline' order by buyer")
     assert rows == [
-        # disclosed spend-back: alpha -> bigcloud 40, alpha -> neo 6, neo -> chipco 3 (all 49)
-        ("ALL", 3, 49 * B, pytest.approx((40**2 + 6**2 + 3**2) / 49**2 * 10_000), "bigcloud",
-         pytest.approx(40 / 49), pytest.approx(40 / 49), ["f3", "f7", "f8"]),
+        # disclosed spend-back: alpha -> bigcloud 40, alpha -> neo 6, neo -> chipco 3
         ("alpha", 2, 46 * B, pytest.approx((40**2 + 6**2) / 46**2 * 10_000), "bigcloud",
          pytest.approx(40 / 46), pytest.approx(40 / 46), ["f3", "f7"]),
         ("neo", 1, 3 * B, 10_000.0, "chipco", 1.0, 0.0, ["f8"]),  # a single provider
@@ -188,6 +186,19 @@ def test_provider_concentration(published):
     [(shares,)] = published.query("select provider_shares from provider_concentration "
                                   "where scenario = 'headline' and buyer = 'alpha'")
     assert [(s["provider"], s["usd"]) for s in shares] == [("bigcloud", 40 * B), ("neo", 6 * B)]
+
+
+def test_market_concentration_pools_every_buyer(published):
+    rows = published.query(
+        "select scenario, buyers, providers, spend_usd, hhi, top_provider, top_share, big_three_share, flow_ids "
+        "from market_concentration order by scenario")
+    # alpha -> bigcloud 40, alpha -> neo 6, neo -> chipco 3: 49 from two buyers; every flow is firm
+    pooled = (2, 3, 49 * B, pytest.approx((40**2 + 6**2 + 3**2) / 49**2 * 10_000), "bigcloud",
+              pytest.approx(40 / 49), pytest.approx(40 / 49), ["f3", "f7", "f8"])
+    assert rows == [("firm", *pooled), ("headline", *pooled)]
+    # the per-buyer table has no pooled row, so its sum is the market's total
+    assert published.query("select sum(spend_usd) from provider_concentration where scenario = 'headline'") == [
+        (49 * B,)]
 
 
 H100_PER_CHIP_HOUR = 98.32 / 8

@@ -1,5 +1,5 @@
 -- Provider concentration: how concentrated each buyer's compute spending is across providers.
--- Grain: one row per (scenario, buyer) with disclosed compute spending; buyer 'ALL' pools every buyer.
+-- Grain: one row per (scenario, buyer) with disclosed compute spending (every buyer pooled: market_concentration).
 -- Compute spending is the spend-back that buys compute (buys_compute: cloud commitments and chip
 -- purchases; not data-centre leases or power). share of a provider = its part of the buyer's
 -- disclosed compute spending; hhi = sum of (100 x share)^2,
@@ -9,7 +9,7 @@
 --
 -- columns:
 --   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
---   buyer: company_id of the buyer, or ALL for every buyer pooled
+--   buyer: company_id of the buyer
 --   providers: number of providers with disclosed compute spending from the buyer
 --   spend_usd: total disclosed compute spending of the buyer (cloud commitments and chip purchases), USD
 --   hhi: sum of (100 x share)^2 over providers, 0 to 10,000; above 1,800 is highly concentrated
@@ -32,23 +32,13 @@ with spend as (
     having sum(amount_usd) > 0
 ),
 
-with_all_buyers as (
-    select * from spend
-
-    union all
-
-    select scenario, 'ALL' as buyer, provider, sum(usd) as usd, flatten(list(flow_ids)) as flow_ids
-    from spend
-    group by scenario, provider
-),
-
 shares as (
     select
-        with_all_buyers.*,
+        spend.*,
         usd / sum(usd) over (partition by scenario, buyer) as share,
         companies.is_big_three
-    from with_all_buyers
-    left join companies on companies.company_id = with_all_buyers.provider
+    from spend
+    left join companies on companies.company_id = spend.provider
 )
 
 select
@@ -65,4 +55,4 @@ select
     list_sort(flatten(list(flow_ids))) as flow_ids
 from shares
 group by scenario, buyer
-order by scenario, buyer = 'ALL' desc, spend_usd desc, buyer
+order by scenario, spend_usd desc, buyer
