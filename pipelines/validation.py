@@ -315,6 +315,7 @@ def chip_specs_schema() -> pa.DataFrameSchema:
         {
             "chip": _text(required=True, unique=True),
             "vendor": _text(required=True),
+            "custom_silicon": _text(_in("not_boolean", BOOLEANS), required=True),
             "bf16_dense_tflops": _number(),
             "fp8_dense_tflops": _number(),
             "hbm_gb": _number(),

@@ -57,7 +57,7 @@ SOURCES = [
     ),
     CsvSource(
         "chip_specs", "Accelerator specifications and list prices as read from data/chip_specs.csv.",
-        ("chip", "vendor", "release_date", "bf16_dense_tflops", "fp8_dense_tflops", "hbm_gb", "mem_bw_tb_s",
+        ("chip", "vendor", "custom_silicon", "release_date", "bf16_dense_tflops", "fp8_dense_tflops", "hbm_gb", "mem_bw_tb_s",
          "tdp_w", "list_price_usd", "list_price_note", "list_price_source_url", "source_url", "source_quote",
          "spec_source_url", "note"),
         "chip_specs.csv",

@@ -64,7 +64,7 @@ def _type_deal_events(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
 
 def _type_chip_specs(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
     numeric = ("bf16_dense_tflops", "fp8_dense_tflops", "hbm_gb", "mem_bw_tb_s", "tdp_w", "list_price_usd")
-    return clean.assign(**{c: v.as_number(clean[c]) for c in numeric})
+    return clean.assign(custom_silicon=_bool(clean.custom_silicon), **{c: v.as_number(clean[c]) for c in numeric})
 
 
 def _type_chip_prices(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
@@ -180,15 +180,15 @@ QUARANTINE_TYPES = """
 def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
     partitioned = spec.partitions_def is not None
 
-    def rows_of_this_run(context) -> tuple[str, str | None]:
-        """The raw rows this run validates (all of them, or one day's) and that day."""
+    def rows_of_this_run(conn: DuckDBPyConnection, context) -> tuple[str, str | None]:
+        """The raw rows this run validates (all of them, or one day's, copied into a temp table) and that day."""
         if not partitioned:
             return f"select * from raw_{spec.name}", None
         # Each source numbers its own rows; number the day's rows again so quarantine can count them.
-        return (f"select * exclude (run_day, source_line), "
-                f"row_number() over (order by fetched_by, source_line) as source_line "
-                f"from raw_{spec.name} where run_day = '{context.partition_key}'",
-                context.partition_key)
+        conn.execute(f"""create or replace temp table day_rows as
+            select * exclude (run_day, source_line), row_number() over (order by fetched_by, source_line) as source_line
+            from raw_{spec.name} where run_day = ?""", [context.partition_key])
+        return "select * from day_rows", context.partition_key
 
     @dg.asset(
         name=f"clean_{spec.name}",
@@ -207,11 +207,11 @@ def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
                         "sources are not listed in AIINFRA_ALLOW_EMPTY_SOURCES.")],
     )
     def _clean(context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: PipelineSettings):
-        query, day = rows_of_this_run(context)
-        checked_on = date.fromisoformat(day) if day else _today()
         with duckdb.get_connection() as conn:
             if partitioned:  # a day on which no price source ran still gets its (empty) tables
                 create_raw_table(conn)
+            query, day = rows_of_this_run(conn, context)
+            checked_on = date.fromisoformat(day) if day else _today()
             lookup = spec.lookup(conn)
             schema = spec.schema(lookup, checked_on)
             rows_in, rejected_rows, failures = 0, 0, []

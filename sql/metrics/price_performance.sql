@@ -8,7 +8,7 @@
 -- columns:
 --   chip: canonical chip name
 --   vendor: who designs the chip (from chip_specs)
---   custom_silicon: true for chips a cloud designed for itself (vendor AWS, Google or Microsoft)
+--   custom_silicon: true for chips a cloud designed for itself (from chip_specs)
 --   provider: cloud selling the instance
 --   pricing: on_demand, spot, reserved_1y or reserved_3y
 --   observed_on: day of the observations (DATE); first day of the period for month- or year-dated prices
@@ -28,7 +28,7 @@ with daily as (
 select
     daily.chip,
     chip_specs.vendor,
-    chip_specs.vendor in ('AWS', 'Google', 'Microsoft') as custom_silicon,
+    chip_specs.custom_silicon,
     daily.provider,
     daily.pricing,
     daily.observed_on,

@@ -7,7 +7,7 @@
 --   name: name of the constant (pue, hours_per_year, it_watts_per_chip.<chip>, ...); unique
 --   value: the value as text (a number or a chip name); metrics cast what they read; unit in unit
 --   unit: unit of value (hours, W per chip, facility W per IT W, USD per GW, chip, pricing)
---   source: URL the value comes from, or the DESIGN.md definition it implements
+--   source: URL the value comes from, or `definition: <file>` for a choice this project makes, with the file that implements it
 --   note: how the value was derived or observed, with the quote where there is one
 select
     name,

@@ -5,6 +5,7 @@
 -- columns:
 --   chip: canonical chip name (H100, TPU-v5p, Trainium2, ...); unique
 --   vendor: who designs the chip (NVIDIA, AMD, Intel, AWS, Google, Microsoft)
+--   custom_silicon: true for a chip a cloud designed for its own data centres (Trainium, Inferentia, TPU, Maia)
 --   release_date: release date of the chip (DATE); NULL when not given
 --   bf16_dense_tflops: dense BF16 throughput (no sparsity), TFLOPS per chip (per GPU for GB200/GB300); NULL = not given
 --   fp8_dense_tflops: dense FP8 throughput (no sparsity), TFLOPS per chip; NULL = not given
@@ -21,6 +22,7 @@
 select
     chip,
     vendor,
+    custom_silicon,
     try_cast(release_date as date) as release_date,
     bf16_dense_tflops::double as bf16_dense_tflops,
     fp8_dense_tflops::double as fp8_dense_tflops,
