@@ -13,7 +13,7 @@ INFO_LOGS := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 SNAPSHOT = $(or $(AIINFRA_WAREHOUSE_DIR),warehouse)/published/ai_infra.duckdb
 
-.PHONY: run unstick test ui query shell bench bench-scale clean chromium
+.PHONY: run unstick check test ui query shell bench bench-scale clean chromium
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,8 +55,16 @@ shell: install
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
+## check: lint and format (ruff), types (mypy on pipelines/), SQL style (sqlfluff on sql/), the definitions load (dg check defs)
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy pipelines
+	$(BIN)/sqlfluff lint --processes 2 sql
+	$(BIN)/dg check defs
+
 ## test: the whole test suite on two workers, one test file each at a time (installs Debian's chromium for the rendering tests if it is missing)
-test: install chromium
+test: install chromium check
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile --junitxml=test-artifacts/junit.xml
 
 ## ui: the Dagster UI (and the schedule daemon) on http://127.0.0.1:3000, over this instance

@@ -89,8 +89,7 @@ def main(out: Path) -> None:
     rows = snapshot.read(DATA / "price_snapshots", AcceleratorMap.from_csv(DATA / "accelerators.csv")).rows
     conn.register("observations", pd.DataFrame(rows, columns=COLUMNS, dtype="str"))
     conn.execute(PRICE_OBSERVATIONS)
-    for name in ("companies", "deals", "deal_events", "chip_specs", "assumptions", "chip_prices",
-                 "price_observations"):
+    for name in ("companies", "deals", "deal_events", "chip_specs", "assumptions", "chip_prices", "price_observations"):
         conn.execute(EMPTY_QUARANTINE.format(name=name))
     conn.execute("alter table quarantined_price_observations add column run_day date")
 

@@ -38,8 +38,9 @@ print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_m
 
 
 def measure(code: str, path: Path) -> tuple[float, float, int]:
-    out = subprocess.run([sys.executable, "-c", code, str(path)], cwd=REPO, check=True, capture_output=True,
-                         text=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)], cwd=REPO, check=True, capture_output=True, text=True
+    ).stdout.split()
     return float(out[0]), float(out[1]), int(out[2])
 
 
@@ -50,12 +51,14 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="aiinfra-aws-") as scratch:
         path = Path(scratch) / "index.json"
-        subprocess.run([sys.executable, REPO / "benchmarks" / "gen_aws_offer.py", path, "--mb", str(args.mb)],
-                       check=True)
+        subprocess.run(
+            [sys.executable, REPO / "benchmarks" / "gen_aws_offer.py", path, "--mb", str(args.mb)], check=True
+        )
         size_mb = path.stat().st_size / 1024 / 1024
-        results = {name: [measure(code, path) for _ in range(args.runs)]
-                   for name, code in (("streaming parser (pipelines/prices/aws.py)", STREAM),
-                                      ("json.load", LOAD))}
+        results = {
+            name: [measure(code, path) for _ in range(args.runs)]
+            for name, code in (("streaming parser (pipelines/prices/aws.py)", STREAM), ("json.load", LOAD))
+        }
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"offer file: {size_mb:.0f} MB generated; {args.runs} runs each, medians\n")
     print("| parser | wall (s) | peak RSS (MB) | result |")

@@ -36,12 +36,17 @@ def main() -> None:
         home = scratch / "dagster_home"
         home.mkdir()
         shutil.copy(REPO / "dagster.yaml", home)
-        env = {**os.environ, "DAGSTER_HOME": str(home), "VIRTUAL_ENV": sys.prefix,
-               "AIINFRA_WAREHOUSE_DIR": str(scratch / "warehouse")}
+        env = {
+            **os.environ,
+            "DAGSTER_HOME": str(home),
+            "VIRTUAL_ENV": sys.prefix,
+            "AIINFRA_WAREHOUSE_DIR": str(scratch / "warehouse"),
+        }
         today = time.strftime("%Y-%m-%d", time.gmtime())
         job = [timed([BIN / "dg", "launch", "--job", "daily_job", "--partition", today], env) for _ in range(runs)]
-        bare = [timed([sys.executable, REPO / "benchmarks" / "bare_duckdb.py", scratch / "bare"], env)
-                for _ in range(runs)]
+        bare = [
+            timed([sys.executable, REPO / "benchmarks" / "bare_duckdb.py", scratch / "bare"], env) for _ in range(runs)
+        ]
     finally:
         shutil.rmtree(scratch)
     job_s, bare_s = statistics.median(job), statistics.median(bare)

@@ -40,8 +40,15 @@ STATUSES = ["announced"] * 8 + ["reported", "superseded", "cancelled"]
 
 
 def flow(i: int, source: int, target: int, flow_type: str, status: str, is_firm: bool, amount: float | None) -> dict:
-    return {"flow_id": f"f{i}", "from_company": f"c{source:06d}", "to_company": f"c{target:06d}",
-            "flow_type": flow_type, "status": status, "is_firm": is_firm, "amount_usd": amount}
+    return {
+        "flow_id": f"f{i}",
+        "from_company": f"c{source:06d}",
+        "to_company": f"c{target:06d}",
+        "flow_type": flow_type,
+        "status": status,
+        "is_firm": is_firm,
+        "amount_usd": amount,
+    }
 
 
 def sparse(flows: int, seed: int = 7) -> pd.DataFrame:
@@ -52,8 +59,17 @@ def sparse(flows: int, seed: int = 7) -> pd.DataFrame:
         source, target = rng.randrange(companies), rng.randrange(companies)
         if source == target:
             target = (target + 1) % companies
-        rows.append(flow(i, source, target, rng.choice(TYPES), rng.choice(STATUSES), rng.random() < 0.8,
-                         None if rng.random() < 0.2 else rng.randint(1, 100) * 1e8))
+        rows.append(
+            flow(
+                i,
+                source,
+                target,
+                rng.choice(TYPES),
+                rng.choice(STATUSES),
+                rng.random() < 0.8,
+                None if rng.random() < 0.2 else rng.randint(1, 100) * 1e8,
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -61,9 +77,20 @@ def dense(companies: int, flows_per_pair: int, seed: int = 7) -> pd.DataFrame:
     """`flows_per_pair` flows for every ordered pair of `companies`: all counted, most firm, disclosed."""
     rng = random.Random(seed)
     pairs = itertools.permutations(range(companies), 2)
-    return pd.DataFrame([flow(i, source, target, rng.choice(["equity_investment", "cloud_commitment"]), "announced",
-                              rng.random() < 0.8, rng.randint(1, 100_000) * 1e5)
-                         for i, (source, target) in enumerate(p for p in pairs for _ in range(flows_per_pair))])
+    return pd.DataFrame(
+        [
+            flow(
+                i,
+                source,
+                target,
+                rng.choice(["equity_investment", "cloud_commitment"]),
+                "announced",
+                rng.random() < 0.8,
+                rng.randint(1, 100_000) * 1e5,
+            )
+            for i, (source, target) in enumerate(p for p in pairs for _ in range(flows_per_pair))
+        ]
+    )
 
 
 def build(frame: pd.DataFrame) -> duckdb.DuckDBPyConnection:
@@ -75,8 +102,10 @@ def build(frame: pd.DataFrame) -> duckdb.DuckDBPyConnection:
         null as superseded_by, null::double as compute_gw, null as chip_family, 'https://example.org' as source_url,
         '' as source_quote, null as primary_source_url, 'other' as source_tier, null::varchar[] as corroborating_urls,
         date '2025-01-01' as last_verified_on, '' as note from generated""")
-    conn.execute("create table clean_deal_events (flow_id varchar, event_on date, date_precision varchar, "
-                 "event varchar, source_url varchar, quote varchar)")
+    conn.execute(
+        "create table clean_deal_events (flow_id varchar, event_on date, date_precision varchar, "
+        "event varchar, source_url varchar, quote varchar)"
+    )
     create_tables(conn, list(MODELS.values()), ["money_edges"], "2026-01-01", MAX_CYCLES)
     return conn
 
@@ -93,8 +122,10 @@ def time_sql(conn) -> tuple[float, float, dict[str, tuple]]:
         elapsed = time.perf_counter() - start
         conn.execute("pragma disable_profiling")
         peak_mb = json.loads(profile.read_text())["system"]["peak_buffer_memory"] / 1e6
-    found = conn.execute("select scenario, count(*), any_value(cycles_in_scenario), any_value(cycles_counted_up_to) "
-                         "from money_cycles group by scenario").fetchall()
+    found = conn.execute(
+        "select scenario, count(*), any_value(cycles_in_scenario), any_value(cycles_counted_up_to) "
+        "from money_cycles group by scenario"
+    ).fetchall()
     return elapsed, peak_mb, {scenario: counts for scenario, *counts in found}
 
 
@@ -114,16 +145,26 @@ def main() -> None:
     parser.add_argument("--networkx-runs-at-100k", type=int, default=1)
     args = parser.parse_args()
     runs = args.runs
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"DuckDB {duckdb.__version__}, networkx {nx.__version__}; median of {runs} runs "
-          f"({args.networkx_runs_at_100k} for networkx at 100k); max_cycles {MAX_CYCLES:,}\n", flush=True)
-    print("| graph | flows | companies | edges (both scenarios) | cycles (networkx, both scenarios) | listed "
-          "| counted | money_cycles.sql (s) | peak DuckDB memory (MB) | networkx (s) |")
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"DuckDB {duckdb.__version__}, networkx {nx.__version__}; median of {runs} runs "
+        f"({args.networkx_runs_at_100k} for networkx at 100k); max_cycles {MAX_CYCLES:,}\n",
+        flush=True,
+    )
+    print(
+        "| graph | flows | companies | edges (both scenarios) | cycles (networkx, both scenarios) | listed "
+        "| counted | money_cycles.sql (s) | peak DuckDB memory (MB) | networkx (s) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
-    graphs = [("sparse", sparse(n), max(10, n // 5), runs if n < 100_000 else args.networkx_runs_at_100k)
-              for n in (1_000, 10_000, 100_000)]
-    graphs += [("complete", dense(25, 1), 25, runs), ("10 companies, 20 flows per pair", dense(10, 20), 10, runs),
-               ("10 companies, 100 flows per pair", dense(10, 100), 10, runs)]
+    graphs = [
+        ("sparse", sparse(n), max(10, n // 5), runs if n < 100_000 else args.networkx_runs_at_100k)
+        for n in (1_000, 10_000, 100_000)
+    ]
+    graphs += [
+        ("complete", dense(25, 1), 25, runs),
+        ("10 companies, 20 flows per pair", dense(10, 20), 10, runs),
+        ("10 companies, 100 flows per pair", dense(10, 100), 10, runs),
+    ]
     for name, frame, companies, oracle_runs in graphs:
         conn = build(frame)
         sql = [time_sql(conn) for _ in range(runs)]
@@ -131,16 +172,23 @@ def main() -> None:
         found = sql[0][2]
         cycles = oracle[0][1] if oracle else None  # --networkx-runs-at-100k 0 leaves networkx out there
         for scenario, (_, all_cycles, counted_up_to) in found.items():  # all counted, or stopped past max_cycles
-            assert cycles is None or (all_cycles == cycles[scenario] if counted_up_to is None
-                                      else MAX_CYCLES <= counted_up_to <= cycles[scenario]), (scenario, found, cycles)
+            assert cycles is None or (
+                all_cycles == cycles[scenario]
+                if counted_up_to is None
+                else MAX_CYCLES <= counted_up_to <= cycles[scenario]
+            ), (scenario, found, cycles)
         listed = sum(n for n, _, _ in found.values())
         counted = sum(all_cycles or counted_up_to for _, all_cycles, counted_up_to in found.values())
         stopped = " (search stopped)" if any(counted_up_to for _, _, counted_up_to in found.values()) else " (all)"
         [(edges,)] = conn.execute("select count(*) from money_edges").fetchall()
-        print(f"| {name} | {len(frame):,} | {companies:,} | {edges:,} "
-              f"| {'–' if cycles is None else f'{sum(cycles.values()):,}'} | {listed:,} | {counted:,}{stopped} "
-              f"| {statistics.median(t for t, _, _ in sql):.2f} | {max(m for _, m, _ in sql):.0f} "
-              f"| {'–' if cycles is None else f'{statistics.median(t for t, _ in oracle):.2f}'} |", flush=True)
+        print(
+            f"| {name} | {len(frame):,} | {companies:,} | {edges:,} "
+            f"| {'–' if cycles is None else f'{sum(cycles.values()):,}'} | {listed:,} | {counted:,}{stopped} "
+            f"| {statistics.median(t for t, _, _ in sql):.2f} | {max(m for _, m, _ in sql):.0f} "
+            f"| {'–' if cycles is None else f'{statistics.median(t for t, _ in oracle):.2f}'} |",
+            flush=True,
+        )
+
 
 if __name__ == "__main__":
     main()

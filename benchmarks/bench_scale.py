@@ -68,17 +68,29 @@ def measure(scratch: Path, args: argparse.Namespace) -> dict:
     data, home, warehouse = scratch / "data", scratch / "dagster_home", scratch / "warehouse"
     home.mkdir()
     shutil.copy(REPO / "dagster.yaml", home)
-    env = {**os.environ, "DAGSTER_HOME": str(home), "VIRTUAL_ENV": sys.prefix,
-           "AIINFRA_WAREHOUSE_DIR": str(warehouse), "AIINFRA_DATA_DIR": str(data)}
-    launch = [Path(sys.executable).parent / "dg", "launch", "--job", "daily_job",
-              "--partition", time.strftime("%Y-%m-%d", time.gmtime()), "--config-json", json.dumps(INFO_LOGS)]
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "VIRTUAL_ENV": sys.prefix,
+        "AIINFRA_WAREHOUSE_DIR": str(warehouse),
+        "AIINFRA_DATA_DIR": str(data),
+    }
+    launch = [
+        Path(sys.executable).parent / "dg",
+        "launch",
+        "--job",
+        "daily_job",
+        "--partition",
+        time.strftime("%Y-%m-%d", time.gmtime()),
+        "--config-json",
+        json.dumps(INFO_LOGS),
+    ]
     peak_temp = peak_warehouse = 0
     stopped = None
     with (scratch / "job.log").open("w") as log:
         start = time.perf_counter()
         # Own session, so a timeout ends the whole process group.
-        proc = subprocess.Popen(launch, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(launch, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)  # wait4: this child's own peak RSS
             if pid:
@@ -109,8 +121,13 @@ def measure(scratch: Path, args: argparse.Namespace) -> dict:
         result = f"failed (exit {proc.returncode}): {', '.join(failed) or 'see the log'}"
     if proc.returncode:
         sys.stderr.write(f"--- last lines of {scratch / 'job.log'}:\n" + "\n".join(text.splitlines()[-30:]) + "\n")
-    return {"wall": wall, "rss": usage.ru_maxrss * 1024, "temp": peak_temp, "warehouse": peak_warehouse,
-            "result": result}
+    return {
+        "wall": wall,
+        "rss": usage.ru_maxrss * 1024,
+        "temp": peak_temp,
+        "warehouse": peak_warehouse,
+        "result": result,
+    }
 
 
 def main() -> None:
@@ -127,12 +144,16 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [10_000, 100_000, 1_000_000] if args.sweep else args.flows
     print(f"command: {shlex.join([Path(sys.executable).name, *sys.argv])}")
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, "
-          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 1024 ** 3:.0f} GB, "
-          f"Python {platform.python_version()}, DuckDB {duckdb.__version__}; "
-          f"job run for {time.strftime('%Y-%m-%d', time.gmtime())}\n")
-    print("| flows | companies | prices | generate (s) | job wall (s) | peak RSS (MB) | peak DuckDB temp (MB) "
-          "| peak warehouse dir (MB) | result |")
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 1024**3:.0f} GB, "
+        f"Python {platform.python_version()}, DuckDB {duckdb.__version__}; "
+        f"job run for {time.strftime('%Y-%m-%d', time.gmtime())}\n"
+    )
+    print(
+        "| flows | companies | prices | generate (s) | job wall (s) | peak RSS (MB) | peak DuckDB temp (MB) "
+        "| peak warehouse dir (MB) | result |"
+    )
     print("|---|---|---|---|---|---|---|---|---|", flush=True)
     for flows in sizes:
         scratch = Path(tempfile.mkdtemp(prefix="aiinfra-scale-", dir=args.scratch))
@@ -144,9 +165,11 @@ def main() -> None:
         finally:
             if not args.keep:
                 shutil.rmtree(scratch)
-        print(f"| {flows:,} | {args.companies} | {args.prices:,} | {generated:.1f} | {m['wall']:.1f} "
-              f"| {m['rss'] / MB:,.0f} | {m['temp'] / MB:,.0f} | {m['warehouse'] / MB:,.0f} | {m['result']} |",
-              flush=True)
+        print(
+            f"| {flows:,} | {args.companies} | {args.prices:,} | {generated:.1f} | {m['wall']:.1f} "
+            f"| {m['rss'] / MB:,.0f} | {m['temp'] / MB:,.0f} | {m['warehouse'] / MB:,.0f} | {m['result']} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

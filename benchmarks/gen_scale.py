@@ -65,11 +65,28 @@ CHIP_FAMILIES = ["H100", "B200", "GB200", "MI355X", "TPU-v7", "Trainium2"]
 
 # Price series: provider (price level), 16 regions each, a chip (chip-hour list level) in instances of
 # 1 or 8, and a pricing kind (share of on-demand).
-PROVIDERS = {"aws": 1.0, "gcp": 1.05, "azure": 1.1, "oci": 0.85, "coreweave": 0.8, "lambda": 0.75,
-             "nebius": 0.78, "runpod": 0.7}
+PROVIDERS = {
+    "aws": 1.0,
+    "gcp": 1.05,
+    "azure": 1.1,
+    "oci": 0.85,
+    "coreweave": 0.8,
+    "lambda": 0.75,
+    "nebius": 0.78,
+    "runpod": 0.7,
+}
 REGIONS_PER_PROVIDER = 16
-CHIPS = {"H100": 2.9, "H200": 3.7, "B200": 5.2, "GB200": 6.8, "A100-80GB": 1.8, "MI300X": 2.5, "TPU-v5p": 4.2,
-         "TPU-v6e": 2.7, "Trainium2": 2.1}
+CHIPS = {
+    "H100": 2.9,
+    "H200": 3.7,
+    "B200": 5.2,
+    "GB200": 6.8,
+    "A100-80GB": 1.8,
+    "MI300X": 2.5,
+    "TPU-v5p": 4.2,
+    "TPU-v6e": 2.7,
+    "Trainium2": 2.1,
+}
 CHIPS_PER_INSTANCE = (1, 8)
 PRICINGS = {"on_demand": 1.0, "spot": 0.4, "reserved_1y": 0.7, "reserved_3y": 0.5}
 YEARLY_DRIFT = 0.8  # prices a year later are about 80% of the year before
@@ -86,7 +103,7 @@ def deals(rng: np.random.Generator, flows: int, companies: int) -> tuple[pd.Data
     pairs = [(a, b) for a in range(companies) for b in range(companies) if a != b]
     i = np.arange(flows)
     deal = i // 2
-    investor, investee = (np.array(side)[deal % len(pairs)] for side in zip(*pairs))  # every pair in turn
+    investor, investee = (np.array(side)[deal % len(pairs)] for side in zip(*pairs, strict=True))  # every pair in turn
     spend_back = i % 2 == 1  # the second flow of an announcement goes back the other way
     from_company = np.where(spend_back, investee, investor)
     to_company = np.where(spend_back, investor, investee)
@@ -109,33 +126,43 @@ def deals(rng: np.random.Generator, flows: int, companies: int) -> tuple[pd.Data
     gw_types = np.isin(flow_type, ["datacenter_lease", "power_purchase", "chip_purchase"])
 
     announced = rng.integers(0, (END - FIRST_DEAL).days + 1, flows)
-    frame = pd.DataFrame({
-        "i": i, "deal": deal,
-        "announced": announced,
-        "precision": rng.choice(3, size=flows, p=[0.85, 0.1, 0.05]),  # day, month, year
-        "from_company": pd.Categorical.from_codes(from_company, names),
-        "to_company": pd.Categorical.from_codes(to_company, names),
-        "flow_type": pd.Categorical(flow_type, categories=sorted(set(CAPITAL) | set(SPEND_BACK))),
-        "amount_usd": amount,
-        "amount_basis": np.where(per_year, "per_year", "total"),
-        "amount_low_usd": np.where(at_least, amount, np.nan),
-        "amount_high_usd": np.where(up_to, amount * 2, np.nan),
-        "term_years": term,
-        "is_firm": is_firm,
-        "status": pd.Categorical(status, categories=list(STATUSES)),
-        "successor": np.where(status == "superseded", successor, -1),
-        "compute_gw": np.where(gw_types & (rng.random(flows) < 0.3), np.round(rng.uniform(0.1, 5, flows), 1), np.nan),
-        "chip_family": pd.Categorical.from_codes(
-            np.where(flow_type == "chip_purchase", rng.integers(0, len(CHIP_FAMILIES), flows), -1), CHIP_FAMILIES),
-        "source_tier": choose(rng, TIERS, flows),
-        "corroborating": rng.choice(3, size=flows, p=[0.3, 0.5, 0.2]),  # how many further sources
-    })
+    frame = pd.DataFrame(
+        {
+            "i": i,
+            "deal": deal,
+            "announced": announced,
+            "precision": rng.choice(3, size=flows, p=[0.85, 0.1, 0.05]),  # day, month, year
+            "from_company": pd.Categorical.from_codes(from_company, names),
+            "to_company": pd.Categorical.from_codes(to_company, names),
+            "flow_type": pd.Categorical(flow_type, categories=sorted(set(CAPITAL) | set(SPEND_BACK))),
+            "amount_usd": amount,
+            "amount_basis": np.where(per_year, "per_year", "total"),
+            "amount_low_usd": np.where(at_least, amount, np.nan),
+            "amount_high_usd": np.where(up_to, amount * 2, np.nan),
+            "term_years": term,
+            "is_firm": is_firm,
+            "status": pd.Categorical(status, categories=list(STATUSES)),
+            "successor": np.where(status == "superseded", successor, -1),
+            "compute_gw": np.where(
+                gw_types & (rng.random(flows) < 0.3), np.round(rng.uniform(0.1, 5, flows), 1), np.nan
+            ),
+            "chip_family": pd.Categorical.from_codes(
+                np.where(flow_type == "chip_purchase", rng.integers(0, len(CHIP_FAMILIES), flows), -1), CHIP_FAMILIES
+            ),
+            "source_tier": choose(rng, TIERS, flows),
+            "corroborating": rng.choice(3, size=flows, p=[0.3, 0.5, 0.2]),  # how many further sources
+        }
+    )
     with_event = np.flatnonzero(rng.random(flows) < 0.2)
-    events = pd.DataFrame({
-        "i": with_event,
-        "event_on": np.minimum(announced[with_event] + rng.integers(10, 500, len(with_event)), (END - FIRST_DEAL).days),
-        "event": choose(rng, EVENTS, len(with_event)),
-    })
+    events = pd.DataFrame(
+        {
+            "i": with_event,
+            "event_on": np.minimum(
+                announced[with_event] + rng.integers(10, 500, len(with_event)), (END - FIRST_DEAL).days
+            ),
+            "event": choose(rng, EVENTS, len(with_event)),
+        }
+    )
     return frame, events
 
 
@@ -147,26 +174,32 @@ def prices(rng: np.random.Generator, observations: int, days: int) -> tuple[pd.D
     per_day = -(-observations // days)
     days = -(-observations // per_day)  # the days actually filled
     provider, region, instance, pricing = np.unravel_index(
-        rng.permutation(grid)[:per_day], (len(PROVIDERS), REGIONS_PER_PROVIDER, len(instances), len(PRICINGS)))
+        rng.permutation(grid)[:per_day], (len(PROVIDERS), REGIONS_PER_PROVIDER, len(instances), len(PRICINGS))
+    )
     series = np.arange(observations) % per_day
     day = np.arange(observations) // per_day
     chip_level = np.array([CHIPS[chip] for chip, _ in instances])
-    usd_per_chip_hour = (chip_level[instance] * np.array(list(PROVIDERS.values()))[provider]
-                         * np.array(list(PRICINGS.values()))[pricing])[series]
+    usd_per_chip_hour = (
+        chip_level[instance] * np.array(list(PROVIDERS.values()))[provider] * np.array(list(PRICINGS.values()))[pricing]
+    )[series]
     usd_per_chip_hour *= YEARLY_DRIFT ** ((day - days) / 365) * rng.lognormal(0, 0.05, observations)
     chips_per_instance = np.array([n for _, n in instances])[instance][series]
     regions = [f"{p}-syn-{r:02d}" for p in PROVIDERS for r in range(REGIONS_PER_PROVIDER)]
-    frame = pd.DataFrame({
-        "day": day,
-        "provider": pd.Categorical.from_codes(provider[series], list(PROVIDERS)),
-        "region": pd.Categorical.from_codes(provider[series] * REGIONS_PER_PROVIDER + region[series], regions),
-        "instance_type": pd.Categorical.from_codes(instance[series], [f"syn.{c.lower()}x{n}" for c, n in instances]),
-        "chip": pd.Categorical.from_codes(instance[series] // len(CHIPS_PER_INSTANCE), list(CHIPS)),
-        "chips_per_instance": chips_per_instance,
-        "pricing": pd.Categorical.from_codes(pricing[series], list(PRICINGS)),
-        "usd_per_chip_hour": np.round(usd_per_chip_hour, 6),
-        "usd_per_instance_hour": np.round(usd_per_chip_hour * chips_per_instance, 6),
-    })
+    frame = pd.DataFrame(
+        {
+            "day": day,
+            "provider": pd.Categorical.from_codes(provider[series], list(PROVIDERS)),
+            "region": pd.Categorical.from_codes(provider[series] * REGIONS_PER_PROVIDER + region[series], regions),
+            "instance_type": pd.Categorical.from_codes(
+                instance[series], [f"syn.{c.lower()}x{n}" for c, n in instances]
+            ),
+            "chip": pd.Categorical.from_codes(instance[series] // len(CHIPS_PER_INSTANCE), list(CHIPS)),
+            "chips_per_instance": chips_per_instance,
+            "pricing": pd.Categorical.from_codes(pricing[series], list(PRICINGS)),
+            "usd_per_chip_hour": np.round(usd_per_chip_hour, 6),
+            "usd_per_instance_hour": np.round(usd_per_chip_hour * chips_per_instance, 6),
+        }
+    )
     return frame, END - timedelta(days=days - 1)
 
 
@@ -190,31 +223,43 @@ def generate(out: Path, flows: int, companies: int, observations: int, days: int
     conn.register("observations", price_frame)
     flow_id = "printf('syn-%07d', {} + 1)"
     url = "'https://example.invalid/{}/' || " + flow_id
-    write_csv(conn, f"""
-        select {flow_id.format('i')} as flow_id, printf('syn-deal-%07d', deal + 1) as deal_id,
+    write_csv(
+        conn,
+        f"""
+        select {flow_id.format("i")} as flow_id, printf('syn-deal-%07d', deal + 1) as deal_id,
             left(strftime(date '{FIRST_DEAL}' + announced::int, '%Y-%m-%d'), [10, 7, 4][precision + 1])
                 as announced_on,
             from_company, to_company, flow_type, amount_usd::bigint as amount_usd, amount_basis,
             amount_low_usd::bigint as amount_low_usd, amount_high_usd::bigint as amount_high_usd,
             term_years::int as term_years, is_firm, status,
-            case when successor >= 0 then {flow_id.format('successor')} end as superseded_by,
-            compute_gw, chip_family, {url.format('deals', 'i')} as source_url, '{NOTE}' as source_quote,
-            case when source_tier in ('filing', 'company') then {url.format('releases', 'i')} end as primary_source_url,
+            case when successor >= 0 then {flow_id.format("successor")} end as superseded_by,
+            compute_gw, chip_family, {url.format("deals", "i")} as source_url, '{NOTE}' as source_quote,
+            case when source_tier in ('filing', 'company') then {url.format("releases", "i")} end as primary_source_url,
             source_tier,
-            nullif(array_to_string([{url.format('press', 'i')}, {url.format('wire', 'i')}][:corroborating], ';'), '')
+            nullif(array_to_string([{url.format("press", "i")}, {url.format("wire", "i")}][:corroborating], ';'), '')
                 as corroborating_urls,
             '{END}' as last_verified_on, '{NOTE}' as note
-        from flows""", out / "deals.csv")
-    write_csv(conn, f"""
-        select {flow_id.format('i')} as flow_id, strftime(date '{FIRST_DEAL}' + event_on::int, '%Y-%m-%d') as event_on,
-            event, {url.format('events', 'i')} as source_url, '{NOTE}' as quote
-        from events""", out / "deal_events.csv")
-    write_csv(conn, f"""
+        from flows""",
+        out / "deals.csv",
+    )
+    write_csv(
+        conn,
+        f"""
+        select {flow_id.format("i")} as flow_id, strftime(date '{FIRST_DEAL}' + event_on::int, '%Y-%m-%d') as event_on,
+            event, {url.format("events", "i")} as source_url, '{NOTE}' as quote
+        from events""",
+        out / "deal_events.csv",
+    )
+    write_csv(
+        conn,
+        f"""
         select strftime(date '{first_day}' + day::int, '%Y-%m-%d') as observed_on, 'day' as observed_on_precision,
             provider, region, instance_type, chip, chips_per_instance, pricing, usd_per_instance_hour,
             usd_per_chip_hour, 'https://example.invalid/prices/' || provider || '/' || observed_on as source_url,
             'synthetic@' || observed_on as source_revision, '{NOTE}' as source_quote, '{NOTE}' as note
-        from observations""", out / "chip_prices.csv")
+        from observations""",
+        out / "chip_prices.csv",
+    )
     conn.close()
 
 

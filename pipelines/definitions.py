@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import dagster as dg
 
@@ -18,9 +19,9 @@ from pipelines.sensors import dead_runs, deals_file_changed
 from pipelines.sql_files import load_models
 
 
-def build_defs(resources: Mapping[str, object] | None = None) -> dg.Definitions:
+def build_defs(resources: Mapping[str, Any] | None = None) -> dg.Definitions:
     """All definitions; tests pass their own resources instead of the ones from AIINFRA_* settings."""
-    resources = dict(resources) if resources is not None else build_resources()
+    resources = dict(resources) if resources is not None else dict(build_resources())
     price_assets = [build_price_asset(source) for source in resources["settings"].price_sources]
     validation_assets = build_validations([a.key.to_user_string() for a in price_assets])
     python_assets = [raw_sources, *price_assets, *validation_assets]

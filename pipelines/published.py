@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 DB, REPORT, MANIFEST = "ai_infra.duckdb", "report.html", "manifest.json"
@@ -58,7 +58,7 @@ def switch(published: Path, staged: Path, manifest: dict) -> Path:
     """Make the staged directory the current version; returns the version's directory."""
     (staged / MANIFEST).write_text(json.dumps(manifest, indent=2))
     for path in [*staged.rglob("*"), staged]:  # on disk before any link points at it, so a power cut
-        _fsync(path)                           # cannot leave `current` on a half-written version
+        _fsync(path)  # cannot leave `current` on a half-written version
     version = published / "versions" / manifest["version"]
     os.rename(staged, version)
     _relink(published / "current", f"versions/{version.name}")
@@ -74,9 +74,14 @@ def switch(published: Path, staged: Path, manifest: dict) -> Path:
 
 
 def new_manifest(run_id: str, partition: str, tables: dict[str, int]) -> dict:
-    now = datetime.now(timezone.utc)
-    return {"version": f"{now:%Y%m%dT%H%M%SZ}-{run_id[:8]}", "run_id": run_id, "partition": partition,
-            "published_at": now.isoformat(timespec="seconds"), "tables": tables}
+    now = datetime.now(UTC)
+    return {
+        "version": f"{now:%Y%m%dT%H%M%SZ}-{run_id[:8]}",
+        "run_id": run_id,
+        "partition": partition,
+        "published_at": now.isoformat(timespec="seconds"),
+        "tables": tables,
+    }
 
 
 def clean(published: Path, keep: int = KEEP_VERSIONS) -> list[Path]:

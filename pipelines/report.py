@@ -8,6 +8,7 @@ figures are sourced (data_quality).
 
 import html
 import math
+from collections.abc import Set as AbstractSet
 from datetime import date
 
 import duckdb
@@ -41,7 +42,7 @@ def esc(text) -> str:
 def rows(conn: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[dict]:
     result = conn.execute(sql, params or [])
     names = [d[0] for d in result.description]
-    return [dict(zip(names, r)) for r in result.fetchall()]
+    return [dict(zip(names, r, strict=True)) for r in result.fetchall()]
 
 
 def first_listed(flow_ids: list[str]) -> tuple[list[str], str]:
@@ -54,18 +55,23 @@ def first_listed(flow_ids: list[str]) -> tuple[list[str], str]:
 def source_links(conn, flow_ids: list[str]) -> str:
     """Links to the sources of the first LISTED cited flows."""
     first, more = first_listed(flow_ids)
-    cited = rows(conn, "select flow_id, source_url from deal_flows where list_contains(?, flow_id) order by flow_id",
-                 [first])
-    return "".join(f'<a href="{esc(r["source_url"])}" title="{esc(r["flow_id"])}">{esc(r["flow_id"])}</a>'
-                   for r in cited) + (f'<span class="note">{more} (flow_ids)</span>' if more else "")
+    cited = rows(
+        conn, "select flow_id, source_url from deal_flows where list_contains(?, flow_id) order by flow_id", [first]
+    )
+    return "".join(
+        f'<a href="{esc(r["source_url"])}" title="{esc(r["flow_id"])}">{esc(r["flow_id"])}</a>' for r in cited
+    ) + (f'<span class="note">{more} (flow_ids)</span>' if more else "")
 
 
 # --- the money-flow network -------------------------------------------------------------------------
 
+
 def network_svg(conn) -> str:
     # One path per headline money_edges edge and flow class; solid when the firm scenario has money of
     # that class on the same edge.
-    edges = rows(conn, """
+    edges = rows(
+        conn,
+        """
         select headline.source, headline.target, class.flow_class, class.usd,
                coalesce(class.firm_usd > 0, false) as any_firm
         from money_edges as headline
@@ -75,13 +81,19 @@ def network_svg(conn) -> str:
                                    ('spend_back', headline.spend_back_usd, firm.spend_back_usd))
             as class(flow_class, usd, firm_usd)
         where headline.scenario = 'headline' and class.usd > 0
-        order by class.usd desc, headline.source, headline.target, class.flow_class""")
+        order by class.usd desc, headline.source, headline.target, class.flow_class""",
+    )
     nodes = sorted({e["source"] for e in edges} | {e["target"] for e in edges})
     if not nodes:
         return "<p>No disclosed capital or spend-back flows.</p>"
     size, radius = 760, 300
-    at = {n: (size / 2 + radius * math.cos(2 * math.pi * i / len(nodes) - math.pi / 2),
-              size / 2 + radius * math.sin(2 * math.pi * i / len(nodes) - math.pi / 2)) for i, n in enumerate(nodes)}
+    at = {
+        n: (
+            size / 2 + radius * math.cos(2 * math.pi * i / len(nodes) - math.pi / 2),
+            size / 2 + radius * math.sin(2 * math.pi * i / len(nodes) - math.pi / 2),
+        )
+        for i, n in enumerate(nodes)
+    }
     biggest = float(max(e["usd"] for e in edges))
     parts = []
     for e in edges:
@@ -91,32 +103,49 @@ def network_svg(conn) -> str:
         width = 1 + 11 * math.sqrt(float(e["usd"]) / biggest)
         colour = CAPITAL if e["flow_class"] == "capital" else SPEND_BACK
         dash = "" if e["any_firm"] else ' stroke-dasharray="6 4"'
-        title = f'{e["source"]} → {e["target"]}: {billions(e["usd"])} ({e["flow_class"].replace("_", "-")})'
-        parts.append(f'<path class="edge" d="M{x1:.0f},{y1:.0f} Q{cx:.0f},{cy:.0f} {x2:.0f},{y2:.0f}" fill="none" '
-                     f'stroke="{colour}" stroke-opacity=".7" stroke-width="{width:.1f}"{dash} '
-                     f'marker-end="url(#arrow-{e["flow_class"]})"><title>{esc(title)}</title></path>')
+        title = f"{e['source']} → {e['target']}: {billions(e['usd'])} ({e['flow_class'].replace('_', '-')})"
+        parts.append(
+            f'<path class="edge" d="M{x1:.0f},{y1:.0f} Q{cx:.0f},{cy:.0f} {x2:.0f},{y2:.0f}" fill="none" '
+            f'stroke="{colour}" stroke-opacity=".7" stroke-width="{width:.1f}"{dash} '
+            f'marker-end="url(#arrow-{e["flow_class"]})"><title>{esc(title)}</title></path>'
+        )
     for n, (x, y) in at.items():
         anchor = "start" if x > size / 2 + 1 else "end" if x < size / 2 - 1 else "middle"
         dx = 10 if anchor == "start" else -10 if anchor == "end" else 0
-        parts.append(f'<g class="node"><circle cx="{x:.0f}" cy="{y:.0f}" r="6" fill="#1d2330"/>'
-                     f'<text x="{x + dx:.0f}" y="{y + 4:.0f}" text-anchor="{anchor}">{esc(n)}</text></g>')
+        parts.append(
+            f'<g class="node"><circle cx="{x:.0f}" cy="{y:.0f}" r="6" fill="#1d2330"/>'
+            f'<text x="{x + dx:.0f}" y="{y + 4:.0f}" text-anchor="{anchor}">{esc(n)}</text></g>'
+        )
     markers = "".join(
         f'<marker id="arrow-{cls}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
         f'markerUnits="userSpaceOnUse" '
         f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
-        for cls, colour in (("capital", CAPITAL), ("spend_back", SPEND_BACK)))
-    legend = (f'<p class="legend"><span><i class="swatch" style="background:{CAPITAL}"></i>capital (who funds whom)'
-              f'</span><span><i class="swatch" style="background:{SPEND_BACK}"></i>spend-back (who spends back)</span>'
-              '<span>solid: includes firm money; dashed: options, letters of intent and reports only</span>'
-              '<span>width: disclosed amount (headline)</span></p>')
-    return (f'{legend}<svg id="network" viewBox="-120 0 {size + 240} {size}" role="img" '
-            f'aria-label="Money-flow network"><defs>{markers}</defs>{"".join(parts)}</svg>')
+        for cls, colour in (("capital", CAPITAL), ("spend_back", SPEND_BACK))
+    )
+    legend = (
+        f'<p class="legend"><span><i class="swatch" style="background:{CAPITAL}"></i>capital (who funds whom)'
+        f'</span><span><i class="swatch" style="background:{SPEND_BACK}"></i>spend-back (who spends back)</span>'
+        "<span>solid: includes firm money; dashed: options, letters of intent and reports only</span>"
+        "<span>width: disclosed amount (headline)</span></p>"
+    )
+    return (
+        f'{legend}<svg id="network" viewBox="-120 0 {size + 240} {size}" role="img" '
+        f'aria-label="Money-flow network"><defs>{markers}</defs>{"".join(parts)}</svg>'
+    )
 
 
 # --- charts ---------------------------------------------------------------------------------------
 
-def line_chart(chart_id: str, series: dict[str, list[tuple[date, float]]], y_label: str, width=900, height=360,
-               money=False, dashed: set[str] = frozenset()) -> str:
+
+def line_chart(
+    chart_id: str,
+    series: dict[str, list[tuple[date, float]]],
+    y_label: str,
+    width=900,
+    height=360,
+    money=False,
+    dashed: AbstractSet[str] = frozenset(),
+) -> str:
     points = [p for s in series.values() for p in s]
     if not points:
         return "<p>No data yet.</p>"
@@ -131,38 +160,56 @@ def line_chart(chart_id: str, series: dict[str, list[tuple[date, float]]], y_lab
     def y(v):
         return bottom - (bottom - top) * v / y1
 
-    parts = [f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#98a2b3"/>',
-             f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#98a2b3"/>',
-             f'<text x="{left}" y="{height - 8}" font-size="12">{x0.isoformat()}</text>',
-             f'<text x="{right}" y="{height - 8}" font-size="12" text-anchor="end">{x1.isoformat()}</text>',
-             f'<text x="12" y="{top + 10}" font-size="12">{esc(y_label)}</text>']
+    parts = [
+        f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#98a2b3"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#98a2b3"/>',
+        f'<text x="{left}" y="{height - 8}" font-size="12">{x0.isoformat()}</text>',
+        f'<text x="{right}" y="{height - 8}" font-size="12" text-anchor="end">{x1.isoformat()}</text>',
+        f'<text x="12" y="{top + 10}" font-size="12">{esc(y_label)}</text>',
+    ]
     for tick in (0.25, 0.5, 0.75, 1.0):
         value = y1 / 1.1 * tick
         label = billions(value) if money else f"{value:,.2f}"
-        parts.append(f'<text x="{left - 6}" y="{y(value) + 4:.0f}" font-size="11" text-anchor="end">{label}</text>'
-                     f'<line x1="{left}" y1="{y(value):.0f}" x2="{right}" y2="{y(value):.0f}" stroke="#eef0f4"/>')
+        parts.append(
+            f'<text x="{left - 6}" y="{y(value) + 4:.0f}" font-size="11" text-anchor="end">{label}</text>'
+            f'<line x1="{left}" y1="{y(value):.0f}" x2="{right}" y2="{y(value):.0f}" stroke="#eef0f4"/>'
+        )
     for i, (name, pts) in enumerate(series.items()):
         colour = SERIES[i % len(SERIES)]
         pts = sorted(pts)
         path = " ".join(f"{'M' if j == 0 else 'L'}{x(d):.1f},{y(v):.1f}" for j, (d, v) in enumerate(pts))
         dash = ' stroke-dasharray="7 4"' if name in dashed else ""
         parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
-        parts += [f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="3.5" fill="{colour}"><title>{esc(name)} '
-                  f'{d.isoformat()}: {billions(v) if money else f"{v:,.2f}"}</title></circle>' for d, v in pts]
-        parts.append(f'<text x="{right + 10}" y="{top + 16 * (i + 1)}" font-size="12" fill="{colour}">{esc(name)}</text>')
+        parts += [
+            f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="3.5" fill="{colour}"><title>{esc(name)} '
+            f"{d.isoformat()}: {billions(v) if money else f'{v:,.2f}'}</title></circle>"
+            for d, v in pts
+        ]
+        parts.append(
+            f'<text x="{right + 10}" y="{top + 16 * (i + 1)}" font-size="12" fill="{colour}">{esc(name)}</text>'
+        )
     return f'<svg id="{chart_id}" viewBox="0 0 {width} {height}" role="img">{"".join(parts)}</svg>'
 
 
 # --- the page ---------------------------------------------------------------------------------------
 
+
 def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
-    counts = rows(conn, """select (select count(*) from deal_flows) as flows,
+    counts = rows(
+        conn,
+        """select (select count(*) from deal_flows) as flows,
         (select count(*) from companies) as companies, (select count(*) from chip_prices) as prices,
-        (select count(*) from quarantine) as quarantined""")[0]
-    trips = rows(conn, """select investor, investee, capital_usd, spend_back_usd, round_trip_ratio, circular_usd,
-        flow_ids from round_trips where scenario = 'headline' order by circular_usd desc limit 10""")
+        (select count(*) from quarantine) as quarantined""",
+    )[0]
+    trips = rows(
+        conn,
+        """select investor, investee, capital_usd, spend_back_usd, round_trip_ratio, circular_usd,
+        flow_ids from round_trips where scenario = 'headline' order by circular_usd desc limit 10""",
+    )
     # A cycle cites its edges; the flows behind the cycles shown are those edges' flows.
-    cycles = rows(conn, """with shown as (
+    cycles = rows(
+        conn,
+        """with shown as (
             select * from money_cycles where scenario = 'headline' order by cycle_rank limit 10
         ),
         hops as (
@@ -178,10 +225,13 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
                               and money_edges.source = hops.source and money_edges.target = hops.target
         group by shown.cycle_rank, shown.cycle, shown.hops, shown.bottleneck_usd, shown.gross_usd,
                  shown.cycles_in_scenario, shown.cycles_counted_up_to
-        order by shown.cycle_rank""")
+        order by shown.cycle_rank""",
+    )
     # every buyer pooled first (its own table, so that no sum over buyers counts a flow twice), then the six
     # largest buyers of the headline scenario
-    concentration = rows(conn, """
+    concentration = rows(
+        conn,
+        """
         select scenario, 'all buyers' as buyer, providers, spend_usd, hhi, top_provider, top_share, big_three_share,
                provider_shares, 0 as position
         from market_concentration
@@ -191,74 +241,105 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
         from provider_concentration
         where buyer in (select buyer from provider_concentration where scenario = 'headline'
                         order by spend_usd desc limit 6)
-        order by scenario desc, position, spend_usd desc""")
-    prices = rows(conn, """select chip, custom_silicon, observed_on, median(usd_per_pflop_hour) as usd
-        from price_performance where pricing = 'on_demand' and usd_per_pflop_hour is not null group by all""")
-    timeline = rows(conn, """select flow_class, month, cumulative_usd from deal_timeline
-        where scenario = 'headline' and flow_class <> 'other'""")
-    quality = rows(conn, """select measure, source_tier, flows, headline_flows, headline_usd, share_of_headline_usd,
+        order by scenario desc, position, spend_usd desc""",
+    )
+    prices = rows(
+        conn,
+        """select chip, custom_silicon, observed_on, median(usd_per_pflop_hour) as usd
+        from price_performance where pricing = 'on_demand' and usd_per_pflop_hour is not null group by all""",
+    )
+    timeline = rows(
+        conn,
+        """select flow_class, month, cumulative_usd from deal_timeline
+        where scenario = 'headline' and flow_class <> 'other'""",
+    )
+    quality = rows(
+        conn,
+        """select measure, source_tier, flows, headline_flows, headline_usd, share_of_headline_usd,
         target_share, meets_target, flow_ids from data_quality order by measure <> 'flows_by_source_tier', measure,
-        list_position(['filing', 'company', 'major_outlet', 'other'], source_tier)""")
+        list_position(['filing', 'company', 'major_outlet', 'other'], source_tier)""",
+    )
 
     def trip_row(t):
-        ratio = "–" if t["round_trip_ratio"] is None else f'{t["round_trip_ratio"]:.1f}×'
-        return (f'<tr><td>{esc(t["investor"])} → {esc(t["investee"])}</td><td class="num">{billions(t["capital_usd"])}'
-                f'</td><td class="num">{billions(t["spend_back_usd"])}</td><td class="num">{ratio}</td>'
-                f'<td class="num">{billions(t["circular_usd"])}</td>'
-                f'<td class="sources">{source_links(conn, t["flow_ids"])}</td></tr>')
+        ratio = "–" if t["round_trip_ratio"] is None else f"{t['round_trip_ratio']:.1f}×"
+        return (
+            f'<tr><td>{esc(t["investor"])} → {esc(t["investee"])}</td><td class="num">{billions(t["capital_usd"])}'
+            f'</td><td class="num">{billions(t["spend_back_usd"])}</td><td class="num">{ratio}</td>'
+            f'<td class="num">{billions(t["circular_usd"])}</td>'
+            f'<td class="sources">{source_links(conn, t["flow_ids"])}</td></tr>'
+        )
 
     def cycle_row(c):
         loop = " → ".join(esc(n) for n in [*c["cycle"], c["cycle"][0]])
-        return (f'<tr><td>{loop}</td><td class="num">{c["hops"]}</td><td class="num">{billions(c["bottleneck_usd"])}</td>'
-                f'<td class="num">{billions(c["gross_usd"])}</td><td class="sources">{source_links(conn, c["flow_ids"])}'
-                '</td></tr>')
+        return (
+            f'<tr><td>{loop}</td><td class="num">{c["hops"]}</td><td class="num">{billions(c["bottleneck_usd"])}</td>'
+            f'<td class="num">{billions(c["gross_usd"])}</td><td class="sources">{source_links(conn, c["flow_ids"])}'
+            "</td></tr>"
+        )
 
     def cycles_found() -> str:
         if not cycles:
             return "The headline scenario has none."
         if cycles[0]["cycles_in_scenario"] is not None:
-            return f'The headline scenario has {cycles[0]["cycles_in_scenario"]:,} of them.'
-        return (f'The headline scenario has at least {cycles[0]["cycles_counted_up_to"]:,} of them (the search '
-                'stops once AIINFRA_MAX_CYCLES are found).')
+            return f"The headline scenario has {cycles[0]['cycles_in_scenario']:,} of them."
+        return (
+            f"The headline scenario has at least {cycles[0]['cycles_counted_up_to']:,} of them (the search "
+            "stops once AIINFRA_MAX_CYCLES are found)."
+        )
 
     def concentration_row(c):
-        bar = "".join(f'<rect x="{sum(s["share"] for s in c["provider_shares"][:i]) * 300:.1f}" y="0" '
-                      f'width="{s["share"] * 300:.1f}" height="14" fill="{SERIES[i % len(SERIES)]}">'
-                      f'<title>{esc(s["provider"])}: {s["share"]:.0%}</title></rect>'
-                      for i, s in enumerate(c["provider_shares"]))
-        return (f'<tr><td>{esc(c["scenario"])}</td><td>{esc(c["buyer"])}</td><td class="num">{c["providers"]}</td>'
-                f'<td class="num">{billions(c["spend_usd"])}</td><td class="num">{c["hhi"]:,.0f}</td>'
-                f'<td>{esc(c["top_provider"])} ({c["top_share"]:.0%})</td><td class="num">{c["big_three_share"]:.0%}</td>'
-                f'<td><svg class="shares" viewBox="0 0 300 14" width="300">{bar}</svg></td></tr>')
+        bar = "".join(
+            f'<rect x="{sum(s["share"] for s in c["provider_shares"][:i]) * 300:.1f}" y="0" '
+            f'width="{s["share"] * 300:.1f}" height="14" fill="{SERIES[i % len(SERIES)]}">'
+            f"<title>{esc(s['provider'])}: {s['share']:.0%}</title></rect>"
+            for i, s in enumerate(c["provider_shares"])
+        )
+        return (
+            f'<tr><td>{esc(c["scenario"])}</td><td>{esc(c["buyer"])}</td><td class="num">{c["providers"]}</td>'
+            f'<td class="num">{billions(c["spend_usd"])}</td><td class="num">{c["hhi"]:,.0f}</td>'
+            f'<td>{esc(c["top_provider"])} ({c["top_share"]:.0%})</td><td class="num">{c["big_three_share"]:.0%}</td>'
+            f'<td><svg class="shares" viewBox="0 0 300 14" width="300">{bar}</svg></td></tr>'
+        )
 
     def quality_row(q):
-        label = {"flows_by_source_tier": f'best source: {q["source_tier"]}',
-                 "on_primary_document": "headline flows citing a company release or filing",
-                 "not_reverified": "flows not re-verified within the re-verification period",
-                 "unverified": "unverified flows (published, counted in no scenario)"}[q["measure"]]
-        target = "" if q["target_share"] is None else (
-            f' (target {q["target_share"]:.0%}: {"met" if q["meets_target"] else "NOT met"})')
-        share = "–" if q["share_of_headline_usd"] is None else f'{q["share_of_headline_usd"]:.1%}'
+        label = {
+            "flows_by_source_tier": f"best source: {q['source_tier']}",
+            "on_primary_document": "headline flows citing a company release or filing",
+            "not_reverified": "flows not re-verified within the re-verification period",
+            "unverified": "unverified flows (published, counted in no scenario)",
+        }[q["measure"]]
+        target = (
+            ""
+            if q["target_share"] is None
+            else (f" (target {q['target_share']:.0%}: {'met' if q['meets_target'] else 'NOT met'})")
+        )
+        share = "–" if q["share_of_headline_usd"] is None else f"{q['share_of_headline_usd']:.1%}"
         first, more = first_listed(q["flow_ids"] if q["measure"] in ("not_reverified", "unverified") else [])
         listed = ", ".join(esc(f) for f in first) + (f" {more}" if more else "")
-        return (f'<tr><td>{label}</td><td class="num">{q["flows"]}</td><td class="num">{q["headline_flows"]}</td>'
-                f'<td class="num">{billions(q["headline_usd"])}</td><td class="num">{share}{target}</td>'
-                f'<td class="note">{listed}</td></tr>')
+        return (
+            f'<tr><td>{label}</td><td class="num">{q["flows"]}</td><td class="num">{q["headline_flows"]}</td>'
+            f'<td class="num">{billions(q["headline_usd"])}</td><td class="num">{share}{target}</td>'
+            f'<td class="note">{listed}</td></tr>'
+        )
 
     price_series: dict[str, list] = {}
     for p in sorted(prices, key=lambda p: (not p["custom_silicon"], p["chip"])):
-        label = f'{p["chip"]} ({"custom" if p["custom_silicon"] else "merchant"})'
+        label = f"{p['chip']} ({'custom' if p['custom_silicon'] else 'merchant'})"
         price_series.setdefault(label, []).append((p["observed_on"], float(p["usd"])))
     timeline_series: dict[str, list] = {}
     for t in timeline:
-        timeline_series.setdefault(t["flow_class"].replace("_", "-"), []).append((t["month"], float(t["cumulative_usd"])))
+        timeline_series.setdefault(t["flow_class"].replace("_", "-"), []).append(
+            (t["month"], float(t["cumulative_usd"]))
+        )
 
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>AI-infrastructure deals — {esc(run_day)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
 <body>
 <h1>AI-infrastructure deals and the money that goes round</h1>
-<p class="lede">Run of {esc(run_day)}, published as version {esc(version)}: {counts["flows"]} cited deal flows between {counts["companies"]} companies,
+<p class="lede">Run of {esc(run_day)}, published as version {esc(version)}: {counts["flows"]} cited deal flows between {
+        counts["companies"]
+    } companies,
 {counts["prices"]} hourly price observations, {counts["quarantined"]} rejected input rows (see the
 <code>quarantine</code> table). Headline scenario: every flow except superseded, cancelled, lapsed, walked-back and
 unverified ones; firm: headline flows with firm terms that a party announced or that closed (no options, letters of
@@ -270,29 +351,36 @@ intent or press reports alone). Amounts are disclosed nominal USD; undisclosed f
 <h2 id="round-trips">Top round trips</h2>
 <p class="note">Capital from an investor into a company, against what that company commits back to the investor;
 circular = the smaller of the two.</p>
-<table id="round-trips-table"><tr><th>investor → investee</th><th class="num">capital</th><th class="num">spend back</th>
-<th class="num">ratio</th><th class="num">circular</th><th>sources</th></tr>
+<table id="round-trips-table"><tr><th>investor → investee</th><th class="num">capital</th>
+<th class="num">spend back</th><th class="num">ratio</th><th class="num">circular</th><th>sources</th></tr>
 {"".join(trip_row(t) for t in trips)}</table>
 
 <h2 id="cycles">Largest money cycles</h2>
 <p class="note">Closed loops of 2–5 companies; the bottleneck is the most money that can go round the whole loop.
 {cycles_found()}</p>
-<table id="cycles-table"><tr><th>cycle</th><th class="num">hops</th><th class="num">bottleneck</th><th class="num">gross</th>
-<th>sources</th></tr>
+<table id="cycles-table"><tr><th>cycle</th><th class="num">hops</th><th class="num">bottleneck</th>
+<th class="num">gross</th><th>sources</th></tr>
 {"".join(cycle_row(c) for c in cycles)}</table>
 
 <h2 id="concentration">Provider concentration</h2>
 <p class="note">HHI of each buyer's disclosed compute spending across providers (0–10,000; above 1,800 is highly
 concentrated); the bar shows each provider's share.</p>
-<table id="concentration-table"><tr><th>scenario</th><th>buyer</th><th class="num">providers</th><th class="num">spend</th>
-<th class="num">HHI</th><th>top provider</th><th class="num">Big Three</th><th>shares</th></tr>
+<table id="concentration-table"><tr><th>scenario</th><th>buyer</th><th class="num">providers</th>
+<th class="num">spend</th><th class="num">HHI</th><th>top provider</th><th class="num">Big Three</th>
+<th>shares</th></tr>
 {"".join(concentration_row(c) for c in concentration)}</table>
 
 <h2 id="price-performance">Price per PFLOP-hour by chip</h2>
 <p class="note">Median on-demand price per dense-BF16 PFLOP-hour across providers, each day observed; custom silicon
 (Trainium, Inferentia, TPU; dashed) against Nvidia and AMD (solid).</p>
-{line_chart("price-chart", price_series, "USD per PFLOP-hour",
-            dashed={name for name in price_series if name.endswith("(custom)")})}
+{
+        line_chart(
+            "price-chart",
+            price_series,
+            "USD per PFLOP-hour",
+            dashed={name for name in price_series if name.endswith("(custom)")},
+        )
+    }
 
 <h2 id="timeline">Deal timeline</h2>
 <p class="note">Cumulative disclosed money announced, by flow class (headline).</p>

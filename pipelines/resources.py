@@ -96,11 +96,12 @@ class Warehouse(DuckDBResource):
         return Path(self.database).parent / "duckdb_tmp"
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        if context.instance is None or context.run is None:
+        if context.instance is None or context.run is None or context.log is None:  # not in a run
             return
         warehouse_dir = Path(self.database).parent
-        self._run_lock = runs.start_run(context.instance, context.run, warehouse_dir, self.pool_wait_s,
-                                        context.log.info)
+        self._run_lock = runs.start_run(
+            context.instance, context.run, warehouse_dir, self.pool_wait_s, context.log.info
+        )
         for path in published.clean(warehouse_dir / "published"):
             context.log.info(f"Removed {path}, left by an earlier run")
         shutil.rmtree(self.temp_dir, ignore_errors=True)  # spilled data of a killed run
@@ -116,9 +117,16 @@ class Warehouse(DuckDBResource):
         give_up = time.monotonic() + self.lock_wait_s
         while True:
             try:
-                conn = duckdb.connect(self.database, config={
-                    "memory_limit": self.memory_limit, "max_temp_directory_size": self.temp_limit,
-                    "temp_directory": str(self.temp_dir), "threads": os.cpu_count() or 1, **self.connection_config})
+                conn = duckdb.connect(
+                    self.database,
+                    config={
+                        "memory_limit": self.memory_limit,
+                        "max_temp_directory_size": self.temp_limit,
+                        "temp_directory": str(self.temp_dir),
+                        "threads": os.cpu_count() or 1,
+                        **self.connection_config,
+                    },
+                )
                 break
             except duckdb.IOException as err:
                 locked = "lock" in str(err).lower()  # another process has the file; worth waiting for
@@ -130,9 +138,11 @@ class Warehouse(DuckDBResource):
         try:
             yield conn
         except duckdb.OutOfMemoryException as err:
-            raise dg.Failure(f"DuckDB ran out of the memory or temporary disk it may use "
-                             f"(AIINFRA_DUCKDB_MEMORY_LIMIT={self.memory_limit}, "
-                             f"AIINFRA_DUCKDB_TEMP_LIMIT={self.temp_limit}): {err}") from err
+            raise dg.Failure(
+                f"DuckDB ran out of the memory or temporary disk it may use "
+                f"(AIINFRA_DUCKDB_MEMORY_LIMIT={self.memory_limit}, "
+                f"AIINFRA_DUCKDB_TEMP_LIMIT={self.temp_limit}): {err}"
+            ) from err
         finally:
             conn.close()
 
@@ -168,16 +178,17 @@ def _count(env: Mapping[str, str], key: str, default: int) -> int:
     return int(text)
 
 
-def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, dg.ConfigurableResource]:
-    """The resources for a run, from AIINFRA_* settings (unset ones take their documented defaults)."""
+def settings_from_env(env: Mapping[str, str] = os.environ) -> PipelineSettings:
+    """The pipeline's settings from AIINFRA_* (unset ones take their documented defaults)."""
     price_sources = _names(env, "AIINFRA_PRICE_SOURCES", ("snapshot",))
     unknown = sorted(set(price_sources) - set(PRICE_SOURCES)) or ([] if price_sources else ["(none)"])
     if unknown:
-        raise ValueError(f"AIINFRA_PRICE_SOURCES: unknown source(s) {', '.join(unknown)}; "
-                         f"choose from {', '.join(PRICE_SOURCES)}")
+        raise ValueError(
+            f"AIINFRA_PRICE_SOURCES: unknown source(s) {', '.join(unknown)}; choose from {', '.join(PRICE_SOURCES)}"
+        )
     events = (env.get("AIINFRA_DEAL_EVENTS_SOURCE") or "").strip()  # unset: deal_events_location decides
     data_dir = Path(env.get("AIINFRA_DATA_DIR") or DATA_DIR).resolve()
-    settings = PipelineSettings(
+    return PipelineSettings(
         warehouse_dir=str(Path(env.get("AIINFRA_WAREHOUSE_DIR") or "warehouse").resolve()),
         data_dir=str(data_dir),
         deals_source=env.get("AIINFRA_DEALS_SOURCE") or str(data_dir / "deals.csv"),
@@ -192,12 +203,19 @@ def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, dg.Configu
         max_cycles=_count(env, "AIINFRA_MAX_CYCLES", MAX_CYCLES),
         validate_chunk_rows=_count(env, "AIINFRA_VALIDATE_CHUNK_ROWS", VALIDATE_CHUNK_ROWS),
     )
+
+
+def build_resources(env: Mapping[str, str] = os.environ) -> dict[str, dg.ConfigurableResource]:
+    """The resources for a run, from AIINFRA_* settings (unset ones take their documented defaults)."""
+    settings = settings_from_env(env)
     return {
         "settings": settings,
-        "duckdb": Warehouse(database=str(settings.warehouse_db),
-                            pool_wait_s=_seconds(env, "AIINFRA_POOL_WAIT_S", POOL_WAIT_S),
-                            lock_wait_s=_seconds(env, "AIINFRA_WAREHOUSE_LOCK_WAIT_S", WAREHOUSE_LOCK_WAIT_S),
-                            memory_limit=_size(env, "AIINFRA_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT),
-                            temp_limit=_size(env, "AIINFRA_DUCKDB_TEMP_LIMIT", DUCKDB_TEMP_LIMIT)),
+        "duckdb": Warehouse(
+            database=str(settings.warehouse_db),
+            pool_wait_s=_seconds(env, "AIINFRA_POOL_WAIT_S", POOL_WAIT_S),
+            lock_wait_s=_seconds(env, "AIINFRA_WAREHOUSE_LOCK_WAIT_S", WAREHOUSE_LOCK_WAIT_S),
+            memory_limit=_size(env, "AIINFRA_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT),
+            temp_limit=_size(env, "AIINFRA_DUCKDB_TEMP_LIMIT", DUCKDB_TEMP_LIMIT),
+        ),
         "http": HttpClient(deadline_s=_seconds(env, "AIINFRA_HTTP_DEADLINE_S", http.DEADLINE_S)),
     }

@@ -24,7 +24,7 @@ import socket
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -94,8 +94,10 @@ class RunLock:
             holder = json.loads(self.path.read_text() or "{}")
         except (OSError, ValueError):
             holder = {}
-        return (f"run {holder.get('run_id', '?')} (pid {holder.get('pid', '?')} on {holder.get('host', '?')}, "
-                f"since {holder.get('since', '?')})")
+        return (
+            f"run {holder.get('run_id', '?')} (pid {holder.get('pid', '?')} on {holder.get('host', '?')}, "
+            f"since {holder.get('since', '?')})"
+        )
 
 
 def _why_dead(run: DagsterRun, warehouse: str, holding_lock: bool) -> str | None:
@@ -109,8 +111,9 @@ def _why_dead(run: DagsterRun, warehouse: str, holding_lock: bool) -> str | None
     return None
 
 
-def fail_dead_runs(instance: dg.DagsterInstance, warehouse: str, holding_lock: bool, log: Log,
-                   this_run_id: str | None = None) -> list[str]:
+def fail_dead_runs(
+    instance: dg.DagsterInstance, warehouse: str, holding_lock: bool, log: Log, this_run_id: str | None = None
+) -> list[str]:
     """Mark provably dead runs failed, and free every pool slot a dead or ended run still holds."""
     storage = instance.event_log_storage
     failed = []
@@ -120,12 +123,14 @@ def fail_dead_runs(instance: dg.DagsterInstance, warehouse: str, holding_lock: b
         if reason:
             instance.report_run_failed(run, f"Marked failed: {reason} (it was killed or crashed).")
             storage.free_concurrency_slots_for_run(run.run_id)
-            log(f"Run {run.run_id} was left {run.status.value} but {reason}: marked it failed and freed its "
-                f"'{POOL}' pool slots.")
+            log(
+                f"Run {run.run_id} was left {run.status.value} but {reason}: marked it failed and freed its "
+                f"'{POOL}' pool slots."
+            )
             failed.append(run.run_id)
     for run_id in storage.get_concurrency_run_ids():
-        run = instance.get_run_by_id(run_id)
-        if run is None or run.is_finished:
+        holder = instance.get_run_by_id(run_id)
+        if holder is None or holder.is_finished:
             storage.free_concurrency_slots_for_run(run_id)
             log(f"Freed the '{POOL}' pool slots still held by ended run {run_id}.")
     return failed
@@ -142,13 +147,21 @@ def _holders(instance: dg.DagsterInstance, this_run_id: str) -> list[str]:
         record = instance.get_run_record_by_id(slot.run_id)
         started = record.start_time if record else None
         since = assigned.get((slot.run_id, slot.step_key)) or (
-            started and datetime.fromtimestamp(started, timezone.utc).isoformat(timespec="seconds"))
+            started and datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds")
+        )
         holders.append(f"run {slot.run_id} (step {slot.step_key}, since {since or 'an unknown time'})")
     return holders
 
 
-def wait_for_pool(instance: dg.DagsterInstance, warehouse: str, this_run_id: str, wait_s: float, log: Log,
-                  poll_s: float = 1.0, say_every_s: float = 30.0) -> None:
+def wait_for_pool(
+    instance: dg.DagsterInstance,
+    warehouse: str,
+    this_run_id: str,
+    wait_s: float,
+    log: Log,
+    poll_s: float = 1.0,
+    say_every_s: float = 30.0,
+) -> None:
     """Return once no other run holds the pool; fail after `wait_s` seconds naming the holder."""
     started = time.monotonic()
     said = -say_every_s
@@ -158,31 +171,40 @@ def wait_for_pool(instance: dg.DagsterInstance, warehouse: str, this_run_id: str
             raise dg.Failure(
                 f"Gave up after {waited:.0f} s (AIINFRA_POOL_WAIT_S={wait_s:g}) waiting for the '{POOL}' pool, "
                 f"held by {', '.join(holders)}. If that run is still working, let it finish or raise "
-                f"AIINFRA_POOL_WAIT_S; if its process is gone, {UNSTICK} marks it failed and frees its slot.")
+                f"AIINFRA_POOL_WAIT_S; if its process is gone, {UNSTICK} marks it failed and frees its slot."
+            )
         if waited - said >= say_every_s:
-            log(f"Waiting for the '{POOL}' pool, held by {', '.join(holders)}; "
-                f"giving up after {wait_s:g} s (AIINFRA_POOL_WAIT_S).")
+            log(
+                f"Waiting for the '{POOL}' pool, held by {', '.join(holders)}; "
+                f"giving up after {wait_s:g} s (AIINFRA_POOL_WAIT_S)."
+            )
             said = waited
         time.sleep(poll_s)
         fail_dead_runs(instance, warehouse, True, log, this_run_id)  # the holder may die while we wait
 
 
-def start_run(instance: dg.DagsterInstance, run: DagsterRun, warehouse_dir: Path, pool_wait_s: float,
-              log: Log) -> RunLock:
+def start_run(
+    instance: dg.DagsterInstance, run: DagsterRun, warehouse_dir: Path, pool_wait_s: float, log: Log
+) -> RunLock:
     """Everything a run does before its first step (see the module docstring); returns the lock it holds."""
     warehouse = str(Path(warehouse_dir).resolve())
     lock = RunLock(Path(warehouse))
     host, pid = socket.gethostname(), os.getpid()
     try:
         # A short wait covers the clean-up (dead_runs sensor, make unstick), which holds it for a moment.
-        lock.acquire({"run_id": run.run_id, "pid": pid, "host": host,
-                      "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}, wait_s=5)
+        lock.acquire(
+            {"run_id": run.run_id, "pid": pid, "host": host, "since": datetime.now(UTC).isoformat(timespec="seconds")},
+            wait_s=5,
+        )
     except WarehouseBusy as busy:
-        raise dg.Failure(f"Warehouse {warehouse} is in use by {busy}: one run per warehouse at a time. "
-                         "This run changed nothing; start it again when that run has finished.") from None
+        raise dg.Failure(
+            f"Warehouse {warehouse} is in use by {busy}: one run per warehouse at a time. "
+            "This run changed nothing; start it again when that run has finished."
+        ) from None
     try:
-        instance.add_run_tags(run.run_id, {TAG_WAREHOUSE: warehouse, TAG_HOST: host,
-                                           TAG_PROCESS: process_id(pid) or str(pid)})
+        instance.add_run_tags(
+            run.run_id, {TAG_WAREHOUSE: warehouse, TAG_HOST: host, TAG_PROCESS: process_id(pid) or str(pid)}
+        )
         fail_dead_runs(instance, warehouse, True, log, run.run_id)
         wait_for_pool(instance, warehouse, run.run_id, pool_wait_s, log)
     except BaseException:
@@ -209,8 +231,10 @@ def unstick(instance: dg.DagsterInstance, warehouse_dir: Path) -> int:
     """`make unstick`; 1 if a live run still holds the warehouse."""
     failed, holding = clean_up(instance, warehouse_dir, print)
     holders = _holders(instance, this_run_id="")
-    print(f"Marked {len(failed)} dead run(s) failed. The '{POOL}' pool is "
-          + (f"held by {', '.join(holders)}." if holders else "free."))
+    print(
+        f"Marked {len(failed)} dead run(s) failed. The '{POOL}' pool is "
+        + (f"held by {', '.join(holders)}." if holders else "free.")
+    )
     return 0 if holding else 1
 
 
@@ -218,10 +242,10 @@ def main(argv: list[str]) -> int:
     if argv != ["unstick"]:
         print("usage: python -m pipelines.runs unstick", file=sys.stderr)
         return 2
-    from pipelines.resources import build_resources
+    from pipelines.resources import settings_from_env
 
     with dg.DagsterInstance.get() as instance:
-        return unstick(instance, build_resources()["settings"].warehouse_dir)
+        return unstick(instance, Path(settings_from_env().warehouse_dir))
 
 
 if __name__ == "__main__":

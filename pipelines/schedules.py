@@ -8,6 +8,7 @@ daily_job = dg.define_asset_job(
     description="Ingest, validate, model, compute the metrics and publish the snapshot.",
 )
 
+
 @dg.schedule(
     name="daily_refresh",
     job=daily_job,

@@ -2,7 +2,7 @@
 the clean-up of runs whose process died."""
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -30,9 +30,8 @@ def deals_file_changed(context: dg.SensorEvaluationContext, settings: PipelineSe
     context.update_cursor(digest)
     if first_look:  # the schedule covers the file as it was when the sensor started watching
         return dg.SkipReason(f"watching {source} from now on")
-    day = datetime.now(timezone.utc).date().isoformat()
-    return dg.RunRequest(run_key=f"deals-{digest[:16]}", partition_key=day,
-                         tags={"trigger": "deals file changed"})
+    day = datetime.now(UTC).date().isoformat()
+    return dg.RunRequest(run_key=f"deals-{digest[:16]}", partition_key=day, tags={"trigger": "deals file changed"})
 
 
 @dg.sensor(
@@ -40,7 +39,7 @@ def deals_file_changed(context: dg.SensorEvaluationContext, settings: PipelineSe
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Marks failed the runs whose process is gone and frees the `duckdb` pool slots they hold "
-                "(what `make unstick` does), so that a killed run never leaves the schedule waiting behind it.",
+    "(what `make unstick` does), so that a killed run never leaves the schedule waiting behind it.",
 )
 def dead_runs(context: dg.SensorEvaluationContext, settings: PipelineSettings):
     failed, _ = runs.clean_up(context.instance, Path(settings.warehouse_dir), context.log.info)

@@ -30,8 +30,9 @@ GROUPS = ("macros", "model", "metrics")
 MAX_CYCLES = 10_000  # default of AIINFRA_MAX_CYCLES: money cycles listed per scenario, largest bottleneck first
 _INHERIT = re.compile(r"every column of ([a-z_][a-z0-9_]*)")
 # The header comment, then `create or replace macro <name>(<parameters>) as table`: what precedes a macro's SELECT.
-_MACRO_HEAD = re.compile(r"^(\s*--[^\n]*\n)*\s*create\s+or\s+replace\s+macro\s+\w+\s*\([^)]*\)\s+as\s+table\s+",
-                         re.IGNORECASE)
+_MACRO_HEAD = re.compile(
+    r"^(\s*--[^\n]*\n)*\s*create\s+or\s+replace\s+macro\s+\w+\s*\([^)]*\)\s+as\s+table\s+", re.IGNORECASE
+)
 
 
 class UnknownTableError(ValueError):
@@ -91,7 +92,8 @@ def _parser() -> duckdb.DuckDBPyConnection:
 
 
 def _tree(query: str) -> dict:
-    tree = json.loads(_parser().execute("select json_serialize_sql(?)", [query]).fetchone()[0])
+    [(serialized,)] = _parser().execute("select json_serialize_sql(?)", [query]).fetchall()
+    tree = json.loads(serialized)
     if tree.get("error"):
         raise ValueError(f"DuckDB cannot parse the query: {tree.get('error_message')}")
     return tree["statements"][0]["node"]
@@ -167,7 +169,7 @@ def load_models(sql_dir: Path = SQL_DIR) -> list[SqlModel]:
 def _reads_of(model: SqlModel, names: set[str]) -> set[str]:
     tables, functions = model.reads()
     # table functions that are not macros are DuckDB's own (unnest, range, read_csv)
-    return (tables | (functions & names)) - {model.name}
+    return set(tables | (functions & names)) - {model.name}
 
 
 def dependencies(models: list[SqlModel], inputs: set[str]) -> dict[str, set[str]]:
@@ -178,8 +180,9 @@ def dependencies(models: list[SqlModel], inputs: set[str]) -> dict[str, set[str]
     for model in models:
         unknown = deps[model.name] - names - inputs
         if unknown:
-            raise UnknownTableError(f"{model.path}: reads {', '.join(sorted(unknown))}, which no model or "
-                                    "source asset creates")
+            raise UnknownTableError(
+                f"{model.path}: reads {', '.join(sorted(unknown))}, which no model or source asset creates"
+            )
     return deps
 
 
@@ -196,8 +199,9 @@ def set_variables(conn: duckdb.DuckDBPyConnection, day: str, max_cycles: int) ->
     conn.execute("set variable max_cycles = ?::bigint", [max_cycles])
 
 
-def create_tables(conn: duckdb.DuckDBPyConnection, models: list[SqlModel], names: list[str], day: str,
-                  max_cycles: int) -> None:
+def create_tables(
+    conn: duckdb.DuckDBPyConnection, models: list[SqlModel], names: list[str], day: str, max_cycles: int
+) -> None:
     """Create the tables (and macros) `names` and every model they read, in dependency order, as of `day`:
     the SQL on its own, without Dagster (property tests, benchmarks). Tables that already exist are inputs."""
     existing = {t for (t,) in conn.execute("select table_name from duckdb_tables()").fetchall()}

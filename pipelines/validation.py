@@ -48,8 +48,15 @@ BOOLEANS = ("true", "false")
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
 QUARANTINE_COLUMNS = [
-    "source_table", "row_ref", "source_line", "column_name", "check_name",
-    "failure_value", "reason", "record", "detected_at",
+    "source_table",
+    "row_ref",
+    "source_line",
+    "column_name",
+    "check_name",
+    "failure_value",
+    "reason",
+    "record",
+    "detected_at",
 ]
 
 # check name -> reason; {column} and {value} are filled in from the failure.
@@ -60,13 +67,16 @@ REASONS = {
     "self_flow": "from_company and to_company are the same company: a flow needs two parties",
     "not_a_number": "{column} {value!r} is not a plain number",
     "negative": "{column} {value!r} is negative",
-    "absurd_amount": "{column} {value!r} is over " + AMOUNT_CAP
-                     + ": more than any announced deal, likely a typo or wrong unit",
+    "absurd_amount": "{column} {value!r} is over "
+    + AMOUNT_CAP
+    + ": more than any announced deal, likely a typo or wrong unit",
     "absurd_total": "amount_basis is 'per_year' and an amount times term_years (amount_usd, amount_low_usd, "
-                    "amount_high_usd, term_years: {value}) is over " + AMOUNT_CAP
-                    + ", the cap on a total amount: likely a typo or wrong unit",
+    "amount_high_usd, term_years: {value}) is over "
+    + AMOUNT_CAP
+    + ", the cap on a total amount: likely a typo or wrong unit",
     "term_out_of_range": "term_years {value!r} is out of range: it must be more than 0 and at most "
-                         + str(MAX_TERM_YEARS) + " years",
+    + str(MAX_TERM_YEARS)
+    + " years",
     "bad_date": "{column} {value!r} is not a date in the form YYYY-MM-DD, YYYY-MM or YYYY",
     "future_date": "{column} {value!r} is in the future",
     "unknown_flow_type": "flow_type {value!r} is not one of " + ", ".join(FLOW_TYPES),
@@ -94,12 +104,14 @@ REASONS = {
     "unmapped_accelerator": "accelerator {value!r} has no canonical chip in data/accelerators.csv",
     "price_too_high": "{column} {value!r} is over $" + f"{MAX_USD_PER_CHIP_HOUR:,.0f}" + " per chip-hour",
     "instance_price_too_high": "usd_per_instance_hour / chips_per_instance ({value}) is over $"
-                               + f"{MAX_USD_PER_CHIP_HOUR:,.0f}" + " per chip-hour",
+    + f"{MAX_USD_PER_CHIP_HOUR:,.0f}"
+    + " per chip-hour",
     "price_too_low": "{column} {value!r} is under $" + f"{MIN_USD_PER_HOUR:g}" + " per hour: too small to be a real "
-                     "price (likely a typo or wrong unit)",
-    "price_outlier": "the price (per instance-hour, per chip-hour: {value}) is over " + str(MAX_TIMES_PEER_MEDIAN)
-                     + " times the median per chip-hour of the same source, day, chip and pricing: a placeholder, "
-                       "not a price",
+    "price (likely a typo or wrong unit)",
+    "price_outlier": "the price (per instance-hour, per chip-hour: {value}) is over "
+    + str(MAX_TIMES_PEER_MEDIAN)
+    + " times the median per chip-hour of the same source, day, chip and pricing: a placeholder, "
+    "not a price",
     "no_price": "neither usd_per_instance_hour nor usd_per_chip_hour is given",
     "duplicate_observation": "the same source, day, provider, region, zone, instance type and pricing appears twice",
 }
@@ -124,6 +136,7 @@ WIDE_CHECK_COLUMNS = {
 
 # --- parsing helpers (vectorised: pandera runs them on whole columns) -------------------------------
 
+
 def as_number(s: pd.Series) -> pd.Series:
     # float64, not the nullable Float64: comparisons must give False for a missing number, not <NA>.
     return pd.to_numeric(s.astype("string").str.strip(), errors="coerce").astype("float64")
@@ -138,8 +151,9 @@ def parse_partial_date(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = s.astype("string").str.strip()
     precision = text.str.len().map({10: "day", 7: "month", 4: "year"})
     padded = text.where(precision != "month", text + "-01").where(precision != "year", text + "-01-01")
-    parsed = pd.to_datetime(padded.where(text.str.fullmatch(DATE_PATTERN).fillna(False)),
-                            format="%Y-%m-%d", errors="coerce")
+    parsed = pd.to_datetime(
+        padded.where(text.str.fullmatch(DATE_PATTERN).fillna(False)), format="%Y-%m-%d", errors="coerce"
+    )
     return parsed.dt.date, precision.where(parsed.notna())
 
 
@@ -170,13 +184,15 @@ def _in(name: str, allowed) -> pa.Check:
 
 
 def _text(*checks: pa.Check, required: bool = False, unique: bool = False) -> pa.Column:
-    return pa.Column(str, list(checks), nullable=not required, unique=unique,
-                     report_duplicates="exclude_first", coerce=False)
+    return pa.Column(
+        str, list(checks), nullable=not required, unique=unique, report_duplicates="exclude_first", coerce=False
+    )
 
 
 def _number(*extra: pa.Check, required: bool = False) -> pa.Column:
-    return _text(_check("not_a_number", is_number),
-                 _check("negative", lambda s: ~(as_number(s) < 0)), *extra, required=required)
+    return _text(
+        _check("not_a_number", is_number), _check("negative", lambda s: ~(as_number(s) < 0)), *extra, required=required
+    )
 
 
 def _amount() -> pa.Column:
@@ -185,18 +201,23 @@ def _amount() -> pa.Column:
 
 def _price(*extra: pa.Check) -> pa.Column:
     too_low = _check("price_too_low", lambda s: ~as_number(s).between(0, MIN_USD_PER_HOUR, inclusive="neither"))
-    return _text(_check("not_a_number", is_number), _check("not_positive", lambda s: ~(as_number(s) <= 0)), too_low,
-                 *extra)
+    return _text(
+        _check("not_a_number", is_number), _check("not_positive", lambda s: ~(as_number(s) <= 0)), too_low, *extra
+    )
 
 
 def _date(today: date, required: bool = True) -> pa.Column:
-    return _text(_check("bad_date", lambda s: parse_partial_date(s)[0].notna()),
-                 _check("future_date", lambda s: ~(parse_partial_date(s)[0] > today)),
-                 required=required)
+    return _text(
+        _check("bad_date", lambda s: parse_partial_date(s)[0].notna()),
+        _check("future_date", lambda s: ~(parse_partial_date(s)[0] > today)),
+        required=required,
+    )
 
 
 _url = _check("bad_url", lambda s: s.astype("string").str.strip().str.match(r"^https?://\S+$"))
-_url_list = _check("bad_url_list", lambda s: s.astype("string").str.fullmatch(r"https?://[^\s;]+(\s*;\s*https?://[^\s;]+)*"))
+_url_list = _check(
+    "bad_url_list", lambda s: s.astype("string").str.fullmatch(r"https?://[^\s;]+(\s*;\s*https?://[^\s;]+)*")
+)
 
 
 def split_urls(s: pd.Series) -> pd.Series:
@@ -218,6 +239,7 @@ def amounts_in_order(d: pd.DataFrame) -> pd.Series:
 
 # --- schemas ------------------------------------------------------------------------------------------
 
+
 def companies_schema() -> pa.DataFrameSchema:
     def alias_free(df: pd.DataFrame) -> pd.Series:
         seen: set[str] = set()
@@ -230,8 +252,11 @@ def companies_schema() -> pa.DataFrameSchema:
 
     return pa.DataFrameSchema(
         {
-            "company_id": _text(_check("bad_company_id", lambda s: s.astype("string").str.fullmatch(r"[a-z0-9_]+")),
-                                required=True, unique=True),
+            "company_id": _text(
+                _check("bad_company_id", lambda s: s.astype("string").str.fullmatch(r"[a-z0-9_]+")),
+                required=True,
+                unique=True,
+            ),
             "name": _text(required=True),
             "kind": _text(_in("unknown_kind", COMPANY_KINDS), required=True),
             "is_big_three": _text(_in("not_boolean", BOOLEANS), required=True),
@@ -259,8 +284,9 @@ def deals_schema(aliases: dict[str, str], today: date) -> pa.DataFrameSchema:
             "amount_basis": _text(_in("unknown_amount_basis", ("total", "per_year"))),
             "amount_low_usd": _amount(),
             "amount_high_usd": _amount(),
-            "term_years": _number(_check("term_out_of_range",
-                                         lambda s: ~((as_number(s) <= 0) | (as_number(s) > MAX_TERM_YEARS)))),
+            "term_years": _number(
+                _check("term_out_of_range", lambda s: ~((as_number(s) <= 0) | (as_number(s) > MAX_TERM_YEARS)))
+            ),
             "is_firm": _text(_in("not_boolean", BOOLEANS), required=True),
             "status": _text(_in("unknown_status", STATUSES), required=True),
             "superseded_by": _text(),
@@ -278,11 +304,9 @@ def deals_schema(aliases: dict[str, str], today: date) -> pa.DataFrameSchema:
             _check("self_flow", lambda d: (resolve(d.from_company) != resolve(d.to_company)).fillna(True)),
             _check("successor_missing", lambda d: d.superseded_by.isna() | d.superseded_by.isin(d.flow_id)),
             _check("successor_is_self", lambda d: d.superseded_by.isna() | (d.superseded_by != d.flow_id)),
-            _check("superseded_without_successor",
-                   lambda d: ~((d.status == "superseded") & d.superseded_by.isna())),
+            _check("superseded_without_successor", lambda d: ~((d.status == "superseded") & d.superseded_by.isna())),
             _check("amounts_out_of_order", amounts_in_order),
-            _check("per_year_without_term",
-                   lambda d: ~((d.amount_basis == "per_year") & d.term_years.isna())),
+            _check("per_year_without_term", lambda d: ~((d.amount_basis == "per_year") & d.term_years.isna())),
             _check("absurd_total", totals_within_cap),
         ],
         strict=False,
@@ -304,8 +328,12 @@ def deal_events_schema(flow_ids: set[str], today: date) -> pa.DataFrameSchema:
 
 def assumptions_schema() -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
-        {"name": _text(required=True, unique=True), "value": _text(required=True),
-         "unit": _text(required=True), "source": _text(required=True)},
+        {
+            "name": _text(required=True, unique=True),
+            "value": _text(required=True),
+            "unit": _text(required=True),
+            "source": _text(required=True),
+        },
         strict=False,
     )
 
@@ -330,8 +358,9 @@ def chip_specs_schema() -> pa.DataFrameSchema:
 
 def within_peer_range(d: pd.DataFrame) -> pd.Series:
     """False for a chip-hour price over MAX_TIMES_PEER_MEDIAN x the median of its peers."""
-    per_chip = as_number(d.usd_per_chip_hour).fillna(as_number(d.usd_per_instance_hour)
-                                                     / as_number(d.chips_per_instance))
+    per_chip = as_number(d.usd_per_chip_hour).fillna(
+        as_number(d.usd_per_instance_hour) / as_number(d.chips_per_instance)
+    )
     peers = d[["source", "observed_on", "chip", "pricing"]].fillna("")
     grouped = per_chip.groupby([peers[c] for c in peers.columns])
     median = grouped.transform("median").where(grouped.transform("count") >= MIN_PEERS)
@@ -350,9 +379,13 @@ def chip_prices_schema(chips: set[str], today: date) -> pa.DataFrameSchema:
             "region": _text(),
             "instance_type": _text(required=True),
             "chip": _text(_in("unknown_chip", chips)),
-            "chips_per_instance": _number(_check("bad_chip_count", lambda s: ~(
-                (as_number(s) < 1) | (as_number(s) > MAX_CHIPS_PER_INSTANCE) | (as_number(s) % 1 != 0))),
-                required=True),
+            "chips_per_instance": _number(
+                _check(
+                    "bad_chip_count",
+                    lambda s: ~((as_number(s) < 1) | (as_number(s) > MAX_CHIPS_PER_INSTANCE) | (as_number(s) % 1 != 0)),
+                ),
+                required=True,
+            ),
             "pricing": _text(_in("unknown_pricing", PRICINGS), required=True),
             "usd_per_instance_hour": _price(),
             "usd_per_chip_hour": _price(per_chip_cap),
@@ -361,8 +394,12 @@ def chip_prices_schema(chips: set[str], today: date) -> pa.DataFrameSchema:
         checks=[
             _check("unmapped_accelerator", lambda d: d.chip.notna()),
             _check("no_price", lambda d: d.usd_per_instance_hour.notna() | d.usd_per_chip_hour.notna()),
-            _check("instance_price_too_high", lambda d: ~(as_number(d.usd_per_instance_hour)
-                                                  / as_number(d.chips_per_instance) > MAX_USD_PER_CHIP_HOUR)),
+            _check(
+                "instance_price_too_high",
+                lambda d: (
+                    ~(as_number(d.usd_per_instance_hour) / as_number(d.chips_per_instance) > MAX_USD_PER_CHIP_HOUR)
+                ),
+            ),
             _check("price_outlier", within_peer_range),
             _check("duplicate_observation", lambda d: ~d[[c for c in key if c in d]].fillna("").duplicated()),
         ],
@@ -372,8 +409,10 @@ def chip_prices_schema(chips: set[str], today: date) -> pa.DataFrameSchema:
 
 # --- the split ------------------------------------------------------------------------------------------
 
-def split_rows(raw: pd.DataFrame, schema: pa.DataFrameSchema, source_table: str, row_key: str,
-               today: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+
+def split_rows(
+    raw: pd.DataFrame, schema: pa.DataFrameSchema, source_table: str, row_key: str, today: date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Validate `raw` (text columns plus `source_line`) -> (clean rows, quarantine rows).
 
     Validation repeats on what is left until it passes, so a row whose only fault is pointing at a
@@ -395,8 +434,9 @@ def split_rows(raw: pd.DataFrame, schema: pa.DataFrameSchema, source_table: str,
     return remaining, quarantine
 
 
-def _quarantine_rows(raw: pd.DataFrame, cases: pd.DataFrame | None, source_table: str, row_key: str,
-                     today: date) -> pd.DataFrame:
+def _quarantine_rows(
+    raw: pd.DataFrame, cases: pd.DataFrame | None, source_table: str, row_key: str, today: date
+) -> pd.DataFrame:
     if cases is None:
         return pd.DataFrame(columns=QUARANTINE_COLUMNS)
     rows, seen = [], set()
@@ -411,17 +451,19 @@ def _quarantine_rows(raw: pd.DataFrame, cases: pd.DataFrame | None, source_table
         value = ", ".join(_text_or_empty(record.get(c)) for c in columns)
         key = _text_or_empty(record.get(row_key)) or "?"
         line = int(record["source_line"])
-        rows.append({
-            "source_table": source_table,
-            "row_ref": f"line {line}: {key}",
-            "source_line": line,
-            "column_name": ",".join(columns),
-            "check_name": check,
-            "failure_value": value,
-            "reason": REASONS.get(check, check).format(column=columns[0], value=value),
-            "record": json.dumps({k: _text_or_none(v) for k, v in record.items() if k != "source_line"}),
-            "detected_at": today,
-        })
+        rows.append(
+            {
+                "source_table": source_table,
+                "row_ref": f"line {line}: {key}",
+                "source_line": line,
+                "column_name": ",".join(columns),
+                "check_name": check,
+                "failure_value": value,
+                "reason": REASONS.get(check, check).format(column=columns[0], value=value),
+                "record": json.dumps({k: _text_or_none(v) for k, v in record.items() if k != "source_line"}),
+                "detected_at": today,
+            }
+        )
     return pd.DataFrame(rows, columns=QUARANTINE_COLUMNS)
 
 

@@ -11,8 +11,9 @@ def quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def table_metadata(conn: duckdb.DuckDBPyConnection, table: str, descriptions: dict[str, str] | None = None,
-                   preview_rows: int = 5) -> dict:
+def table_metadata(
+    conn: duckdb.DuckDBPyConnection, table: str, descriptions: dict[str, str] | None = None, preview_rows: int = 5
+) -> dict:
     """Row count, column schema (with each column's meaning, when known) and a small preview of
     `table`, for the Dagster UI."""
     relation = conn.table(f'"{table}"')  # its columns and types without a catalog query
@@ -22,8 +23,10 @@ def table_metadata(conn: duckdb.DuckDBPyConnection, table: str, descriptions: di
     return {
         "dagster/row_count": dg.MetadataValue.int(rows),
         "dagster/column_schema": dg.TableSchema(
-            columns=[dg.TableColumn(name, data_type.lower(), description=(descriptions or {}).get(name))
-                     for name, data_type in columns]
+            columns=[
+                dg.TableColumn(name, data_type.lower(), description=(descriptions or {}).get(name))
+                for name, data_type in columns
+            ]
         ),
         "dagster/table_name": dg.MetadataValue.text(f"main.{table}"),
         "preview": dg.MetadataValue.md(preview.astype("string").fillna("").to_markdown(index=False)),

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -25,7 +25,7 @@ from pipelines.resources import DATA_DIR, PipelineSettings, Warehouse
 REPO = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL = FIXTURES / "small"
-TODAY = datetime.now(timezone.utc).date().isoformat()
+TODAY = datetime.now(UTC).date().isoformat()
 BIN = Path(sys.executable).parent
 INFO_LOGS = '{"loggers": {"console": {"config": {"log_level": "INFO"}}}}'  # as make run logs
 
@@ -59,13 +59,21 @@ class Pipeline:
         return self.settings.published_db
 
     def defs(self) -> dg.Definitions:
-        return build_defs({"settings": self.settings, "http": self.http,
-                           "duckdb": Warehouse(database=str(self.settings.warehouse_db), **self.warehouse_overrides)})
+        return build_defs(
+            {
+                "settings": self.settings,
+                "http": self.http,
+                "duckdb": Warehouse(database=str(self.settings.warehouse_db), **self.warehouse_overrides),
+            }
+        )
 
     def run(self, day: str = TODAY) -> dg.ExecuteInProcessResult:
         with dg.instance_for_test() as instance:
-            return self.defs().resolve_job_def("daily_job").execute_in_process(
-                instance=instance, raise_on_error=False, partition_key=day)
+            return (
+                self.defs()
+                .resolve_job_def("daily_job")
+                .execute_in_process(instance=instance, raise_on_error=False, partition_key=day)
+            )
 
     def query(self, sql: str, params=None) -> list[tuple]:
         """Rows from the published snapshot, read the way analysts read it."""
@@ -91,7 +99,12 @@ def webserver(tmp_path):
     # Own session, so the whole process group can be stopped: backgrounded Dagster ignores SIGINT.
     proc = subprocess.Popen(
         [Path(sys.executable).parent / "dagster-webserver", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -123,8 +136,14 @@ def httpserver_listen_address():
 def published_fingerprint(published: Path) -> dict[str, str]:
     """The version readers see and the sha256 of each of its files, to show a failed run changed nothing."""
     current = (published / "current").resolve()
-    return {"current": current.name, **{str(p.relative_to(current)): hashlib.sha256(p.read_bytes()).hexdigest()
-                                        for p in sorted(current.rglob("*")) if p.is_file()}}
+    return {
+        "current": current.name,
+        **{
+            str(p.relative_to(current)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(current.rglob("*"))
+            if p.is_file()
+        },
+    }
 
 
 @pytest.fixture
@@ -137,8 +156,13 @@ def home(tmp_path) -> Path:
 
 
 def environment(home: Path, warehouse: Path, **settings) -> dict:
-    return {**os.environ, "DAGSTER_HOME": str(home), "VIRTUAL_ENV": sys.prefix,
-            "AIINFRA_WAREHOUSE_DIR": str(warehouse), **settings}
+    return {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "VIRTUAL_ENV": sys.prefix,
+        "AIINFRA_WAREHOUSE_DIR": str(warehouse),
+        **settings,
+    }
 
 
 def assert_consistent(out: Path) -> dict:
@@ -146,14 +170,20 @@ def assert_consistent(out: Path) -> dict:
     manifest = published.current_version(out)
     with duckdb.connect() as conn:
         for table, rows in manifest["tables"].items():
-            assert conn.execute("select count(*) from read_parquet(?)", [f"{out}/parquet/{table}.parquet"]
-                                ).fetchone()[0] == rows, table
-            assert conn.execute("select count(*) from read_csv(?)", [f"{out}/csv/{table}.csv"]).fetchone()[0] == rows, table
+            assert (
+                conn.execute("select count(*) from read_parquet(?)", [f"{out}/parquet/{table}.parquet"]).fetchone()[0]
+                == rows
+            ), table
+            assert conn.execute("select count(*) from read_csv(?)", [f"{out}/csv/{table}.csv"]).fetchone()[0] == rows, (
+                table
+            )
     with duckdb.connect(str(out / "ai_infra.duckdb"), read_only=True) as conn:
         for table, rows in manifest["tables"].items():
             assert conn.execute(f"select count(*) from {table}").fetchone()[0] == rows, table
-    assert f"published as version {manifest['version']}: {manifest['tables']['deal_flows']} cited deal flows" in (
-        out / "report.html").read_text()
+    assert (
+        f"published as version {manifest['version']}: {manifest['tables']['deal_flows']} cited deal flows"
+        in (out / "report.html").read_text()
+    )
     return manifest
 
 

@@ -8,8 +8,15 @@ from conftest import REPO, Pipeline
 from playwright.sync_api import sync_playwright
 
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +36,11 @@ def open_page(browser, url: str, offline: bool = False):
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     if offline:
+
         def only_local(route):
             requested.append(route.request.url)
             route.continue_() if route.request.url.startswith("file:") else route.abort()
+
         page.route("**/*", only_local)
     page.goto(url)
     return page, problems, requested
@@ -47,7 +56,8 @@ def test_report_renders_offline_with_its_charts(browser, tmp_path):
 
     [(edges,)] = pipeline.query(
         "select count(*) from (select distinct from_company, to_company, flow_class from scenario_flows "
-        "where scenario = 'headline' and flow_class in ('capital', 'spend_back') and amount_usd > 0)")
+        "where scenario = 'headline' and flow_class in ('capital', 'spend_back') and amount_usd > 0)"
+    )
     assert page.locator("#network path.edge").count() == edges
     assert page.locator("#network g.node").count() > 10
     first_trip = page.locator("#round-trips-table tr").nth(1)

@@ -46,13 +46,23 @@ def test_job_publishes_while_a_reader_holds_the_snapshot(tmp_path):
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
-    env = {**os.environ, "DAGSTER_HOME": str(home), "VIRTUAL_ENV": sys.prefix,
-           "AIINFRA_WAREHOUSE_DIR": str(first.warehouse_dir),
-           "AIINFRA_DEALS_SOURCE": str(smaller)}
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "VIRTUAL_ENV": sys.prefix,
+        "AIINFRA_WAREHOUSE_DIR": str(first.warehouse_dir),
+        "AIINFRA_DEALS_SOURCE": str(smaller),
+    }
     try:
         job = subprocess.run(
             [Path(sys.executable).parent / "dg", "launch", "--job", "daily_job", "--partition", TODAY],
-            cwd=REPO, env=env, capture_output=True, text=True, timeout=300, start_new_session=True)
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            start_new_session=True,
+        )
     finally:
         done.set()
         thread.join()

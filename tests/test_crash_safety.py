@@ -16,8 +16,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from conftest import (BIN, INFO_LOGS, REPO, SMALL, TODAY, Pipeline, assert_consistent, environment,
-                      published_fingerprint)
+from conftest import BIN, INFO_LOGS, REPO, SMALL, TODAY, Pipeline, assert_consistent, environment, published_fingerprint
 from dagster._core.storage.dagster_run import DagsterRun, DagsterRunStatus
 from dagster._core.utils import make_new_run_id
 from werkzeug import Response
@@ -46,8 +45,12 @@ def launch(home: Path, warehouse: Path, log: Path, **settings) -> subprocess.Pop
     """The daily job as `make run` launches it, in a process group of its own."""
     return subprocess.Popen(
         [BIN / "dg", "launch", "--job", "daily_job", "--partition", TODAY, "--config-json", INFO_LOGS],
-        cwd=REPO, env=environment(home, warehouse, **settings), stdout=log.open("w"), stderr=subprocess.STDOUT,
-        start_new_session=True)
+        cwd=REPO,
+        env=environment(home, warehouse, **settings),
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def finish(proc: subprocess.Popen, log: Path, timeout: float = 300) -> tuple[int, str]:
@@ -115,8 +118,15 @@ def test_a_killed_run_does_not_stop_the_next_make_run(tmp_path, home, held_deals
     [dead] = pool_holders(home)
     assert run_statuses(home)[dead] == DagsterRunStatus.STARTED  # what used to block every later run
 
-    make = subprocess.run(["make", "-s", "run", f"DAGSTER_HOME={home}"], cwd=REPO, capture_output=True, text=True,
-                          env=environment(home, warehouse), timeout=600, start_new_session=True)
+    make = subprocess.run(
+        ["make", "-s", "run", f"DAGSTER_HOME={home}"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=environment(home, warehouse),
+        timeout=600,
+        start_new_session=True,
+    )
     assert make.returncode == 0, make.stdout[-3000:] + make.stderr[-3000:]
     assert f"Run {dead} was left STARTED but it ran on warehouse" in make.stdout + make.stderr
     assert run_statuses(home)[dead] == DagsterRunStatus.FAILURE and pool_holders(home) == set()
@@ -179,20 +189,37 @@ def test_make_unstick_and_the_dead_runs_sensor_fail_only_dead_runs(tmp_path, hom
     with dg.DagsterInstance.from_config(str(home)) as instance:
         gone_process = dead_process()
         gone_pid = gone_process.split(":")[0]
-        gone = add_run(instance, DagsterRunStatus.STARTED, {**here, TAG_PROCESS: gone_process,
-                                                            TAG_WAREHOUSE: str(tmp_path / "elsewhere")}, True)
-        alive = add_run(instance, DagsterRunStatus.STARTED, {**here, TAG_PROCESS: process_id(os.getpid()),
-                                                             TAG_WAREHOUSE: str(tmp_path / "elsewhere")}, False)
+        gone = add_run(
+            instance,
+            DagsterRunStatus.STARTED,
+            {**here, TAG_PROCESS: gone_process, TAG_WAREHOUSE: str(tmp_path / "elsewhere")},
+            True,
+        )
+        alive = add_run(
+            instance,
+            DagsterRunStatus.STARTED,
+            {**here, TAG_PROCESS: process_id(os.getpid()), TAG_WAREHOUSE: str(tmp_path / "elsewhere")},
+            False,
+        )
         ended = add_run(instance, DagsterRunStatus.FAILURE, {}, True)  # failed, yet its slot was never freed
-    unstick = subprocess.run(["make", "-s", "unstick", f"DAGSTER_HOME={home}"], cwd=REPO, capture_output=True,
-                             text=True, env=environment(home, warehouse), timeout=120)
+    unstick = subprocess.run(
+        ["make", "-s", "unstick", f"DAGSTER_HOME={home}"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=environment(home, warehouse),
+        timeout=120,
+    )
     assert unstick.returncode == 0, unstick.stdout + unstick.stderr
     assert f"Run {gone} was left STARTED but its process (pid {gone_pid}" in unstick.stdout
     assert f"Freed the 'duckdb' pool slots still held by ended run {ended}" in unstick.stdout
     assert "Marked 1 dead run(s) failed. The 'duckdb' pool is free." in unstick.stdout
     statuses = run_statuses(home)
     assert (statuses[gone], statuses[alive], statuses[ended]) == (
-        DagsterRunStatus.FAILURE, DagsterRunStatus.STARTED, DagsterRunStatus.FAILURE)
+        DagsterRunStatus.FAILURE,
+        DagsterRunStatus.STARTED,
+        DagsterRunStatus.FAILURE,
+    )
 
     # The sensor does the same with the daemon up: a run of this warehouse, whose lock is free, is dead.
     with dg.DagsterInstance.from_config(str(home)) as instance:
@@ -214,10 +241,18 @@ def test_make_run_says_which_version_readers_still_see_when_the_job_fails(tmp_pa
     version = before["current"]
     header_only = tmp_path / "deals.csv"
     header_only.write_text((DATA_DIR / "deals.csv").read_text().splitlines()[0] + "\n")
-    make = subprocess.run(["make", "-s", "run", f"DAGSTER_HOME={home}"], cwd=REPO, capture_output=True, text=True,
-                          env=environment(home, warehouse, AIINFRA_DEALS_SOURCE=str(header_only)), timeout=600)
+    make = subprocess.run(
+        ["make", "-s", "run", f"DAGSTER_HOME={home}"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=environment(home, warehouse, AIINFRA_DEALS_SOURCE=str(header_only)),
+        timeout=600,
+    )
     assert make.returncode != 0
     assert "Source deals has no rows" in make.stderr + make.stdout and "AIINFRA_ALLOW_EMPTY_SOURCES" in make.stderr
-    assert (f"The daily job failed (the failing step's error is above) and published nothing: readers still see "
-            f"version {version}") in make.stdout
+    assert (
+        f"The daily job failed (the failing step's error is above) and published nothing: readers still see "
+        f"version {version}"
+    ) in make.stdout
     assert published_fingerprint(warehouse / "published") == before

@@ -36,22 +36,33 @@ def pipeline(tmp_path_factory) -> Pipeline:
     rows = list(csv.DictReader((SMALL / "deals.csv").open()))
     for row in rows:
         tier, primary, verified, status = SOURCING[row["flow_id"]]
-        row.update(source_tier=tier, primary_source_url=row["source_url"] if primary else "",
-                   last_verified_on=verified, status=status)
+        row.update(
+            source_tier=tier,
+            primary_source_url=row["source_url"] if primary else "",
+            last_verified_on=verified,
+            status=status,
+        )
     deals = tmp / "deals.csv"
     with deals.open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    pipeline = Pipeline(tmp / "warehouse", data_dir=SMALL, price_sources=[], deals_source=str(deals),
-                        deal_events_source=str(SMALL / "deal_events_with_faults.csv"))
+    pipeline = Pipeline(
+        tmp / "warehouse",
+        data_dir=SMALL,
+        price_sources=[],
+        deals_source=str(deals),
+        deal_events_source=str(SMALL / "deal_events_with_faults.csv"),
+    )
     assert pipeline.run(RUN_DAY).success
     return pipeline
 
 
 def test_status_on_the_run_day_comes_from_the_latest_event(pipeline):
-    rows = pipeline.query("select flow_id, announced_status, status, status_since::varchar, status_changed_by "
-                          "from deal_flows where flow_id in ('f2', 'f5', 'f7', 'f8', 'f4') order by flow_id")
+    rows = pipeline.query(
+        "select flow_id, announced_status, status, status_since::varchar, status_changed_by "
+        "from deal_flows where flow_id in ('f2', 'f5', 'f7', 'f8', 'f4') order by flow_id"
+    )
     assert rows == [
         ("f2", "announced", "closed", "2025-01-01", "event: closed"),
         ("f4", "superseded", "superseded", "2025-06-01", "superseded by f3"),
@@ -66,8 +77,15 @@ def test_flows_as_of_a_past_day(pipeline):
         return dict(pipeline.query("select flow_id, status from flows_as_of(?::date)", [day]))
 
     # Flows announced later (f3 2025-06-01, f4 2025-05-20, f7 2025-03) are left out.
-    assert as_of("2024-12-31") == {"f1": "announced", "f2": "announced", "f5": "announced", "f6": "unverified",
-                                   "f8": "closed", "f9": "announced", "f10": "cancelled"}
+    assert as_of("2024-12-31") == {
+        "f1": "announced",
+        "f2": "announced",
+        "f5": "announced",
+        "f6": "unverified",
+        "f8": "closed",
+        "f9": "announced",
+        "f10": "cancelled",
+    }
     assert as_of("2024-05-31")["f8"] == "announced"
     assert as_of("2025-06-30")["f7"] == "announced" and as_of("2025-09-01")["f7"] == "walked_back"
     assert as_of("2023-01-31") == {}
@@ -75,8 +93,10 @@ def test_flows_as_of_a_past_day(pipeline):
 
 def test_a_metric_as_of_a_past_day(pipeline):
     def spend_back(query_from):
-        return pipeline.query(f"select sum(amount_usd), list(flow_id order by flow_id) from {query_from} "
-                              "where scenario = 'headline' and flow_class = 'spend_back'")[0]
+        return pipeline.query(
+            f"select sum(amount_usd), list(flow_id order by flow_id) from {query_from} "
+            "where scenario = 'headline' and flow_class = 'spend_back'"
+        )[0]
 
     # 2025-06-30: f3 $40B (f4 superseded by it), f5 undisclosed, f7 $6B, f8 $3B. Now f7 is walked back.
     assert spend_back("scenario_flows_as_of(date '2025-06-30')") == (49 * B, ["f3", "f5", "f7", "f8"])
@@ -85,13 +105,17 @@ def test_a_metric_as_of_a_past_day(pipeline):
 
 def test_scenarios_leave_out_unverified_and_unconfirmed_flows(pipeline):
     rows = dict(pipeline.query("select scenario, list(flow_id order by flow_id) from scenario_flows group by 1"))
-    assert rows == {"headline": ["f1", "f2", "f3", "f5", "f8", "f9"],  # not f4, f6, f7, f10
-                    "firm": ["f1", "f3", "f5", "f8", "f9"]}  # f2 is an option
+    assert rows == {
+        "headline": ["f1", "f2", "f3", "f5", "f8", "f9"],  # not f4, f6, f7, f10
+        "firm": ["f1", "f3", "f5", "f8", "f9"],
+    }  # f2 is an option
 
 
 def test_data_quality_by_hand(pipeline):
-    rows = pipeline.query("select measure, source_tier, flows, headline_flows, headline_usd, share_of_headline_usd, "
-                          "target_share, meets_target, flow_ids from data_quality order by measure, source_tier")
+    rows = pipeline.query(
+        "select measure, source_tier, flows, headline_flows, headline_usd, share_of_headline_usd, "
+        "target_share, meets_target, flow_ids from data_quality order by measure, source_tier"
+    )
     # Headline dollars: f1 10 + f2 20 + f3 40 + f8 3 + f9 7 = 80 (f5 undisclosed).
     assert rows == [
         ("flows_by_source_tier", "company", 4, 3, 23 * B, 23 / 80, None, None, ["f10", "f2", "f5", "f8"]),
@@ -105,10 +129,16 @@ def test_data_quality_by_hand(pipeline):
 
 
 def test_bad_events_are_quarantined_with_their_reason(pipeline):
-    rows = pipeline.query("select source_line, check_name, column_name from quarantine "
-                          "where source_table = 'raw_deal_events' order by source_line")
-    assert rows == [(7, "unknown_flow", "flow_id"), (8, "unknown_event", "event"),
-                    (9, "future_date", "event_on"), (10, "bad_date", "event_on")]
+    rows = pipeline.query(
+        "select source_line, check_name, column_name from quarantine "
+        "where source_table = 'raw_deal_events' order by source_line"
+    )
+    assert rows == [
+        (7, "unknown_flow", "flow_id"),
+        (8, "unknown_event", "event"),
+        (9, "future_date", "event_on"),
+        (10, "bad_date", "event_on"),
+    ]
     assert pipeline.query("select count(*) from deal_events") == [(5,)]
 
 
@@ -126,5 +156,12 @@ def test_deal_events_go_with_the_bundled_deals_unless_set():
     assert events({}) == str(DATA_DIR / "deal_events.csv")
     assert events({"AIINFRA_DEALS_SOURCE": "/elsewhere/deals.csv"}) == ""  # other flow ids
     assert events({"AIINFRA_DEAL_EVENTS_SOURCE": "none"}) == ""
-    assert events({"AIINFRA_DEALS_SOURCE": "/elsewhere/deals.csv",
-                   "AIINFRA_DEAL_EVENTS_SOURCE": "https://example.org/events.csv"}) == "https://example.org/events.csv"
+    assert (
+        events(
+            {
+                "AIINFRA_DEALS_SOURCE": "/elsewhere/deals.csv",
+                "AIINFRA_DEAL_EVENTS_SOURCE": "https://example.org/events.csv",
+            }
+        )
+        == "https://example.org/events.csv"
+    )

@@ -1,7 +1,7 @@
 """The code location: the asset graph (snapshot), metadata every asset carries, the schedule, the instance."""
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -62,15 +62,26 @@ def test_daily_refresh_runs_the_whole_job_for_today_at_six_utc_by_default():
     assert daily_refresh.default_status == dg.DefaultScheduleStatus.RUNNING
     assert daily_refresh.job_name == "daily_job"
     defs = build_defs()
-    context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 3, 2, 6, tzinfo=timezone.utc),
-                                        repository_def=defs.get_repository_def())
+    context = dg.build_schedule_context(
+        scheduled_execution_time=datetime(2026, 3, 2, 6, tzinfo=UTC), repository_def=defs.get_repository_def()
+    )
     [request] = daily_refresh.evaluate_tick(context).run_requests
     assert request.partition_key == "2026-03-02"  # prices are recorded under the day they are fetched
     job = defs.resolve_job_def("daily_job")
     # every asset, in a few steps: the sources, the price source, each validation, the SQL layer, publishing
     assert sorted(n.name for n in job.graph.node_defs) == [
-        "clean_assumptions", "clean_chip_prices", "clean_chip_specs", "clean_companies", "clean_deal_events",
-        "clean_deals", "clean_price_observations", "publish", "raw_sources", "snapshot_prices", "sql_layer"]
+        "clean_assumptions",
+        "clean_chip_prices",
+        "clean_chip_specs",
+        "clean_companies",
+        "clean_deal_events",
+        "clean_deals",
+        "clean_price_observations",
+        "publish",
+        "raw_sources",
+        "snapshot_prices",
+        "sql_layer",
+    ]
 
 
 def test_instance_serialises_warehouse_writers_and_has_telemetry_off():
@@ -78,8 +89,12 @@ def test_instance_serialises_warehouse_writers_and_has_telemetry_off():
     assert config["telemetry"]["enabled"] is False
     assert config["concurrency"]["pools"]["default_limit"] == 1
     # with the daemon up, runs that never start or never end are ended, and ended runs' slots freed
-    assert config["run_monitoring"] == {"enabled": True, "start_timeout_seconds": 180, "max_runtime_seconds": 7200,
-                                        "free_slots_after_run_end_seconds": 60}
+    assert config["run_monitoring"] == {
+        "enabled": True,
+        "start_timeout_seconds": 180,
+        "max_runtime_seconds": 7200,
+        "free_slots_after_run_end_seconds": 60,
+    }
     dg.Definitions.validate_loadable(build_defs())  # raises what a code location would fail to load on
 
 
@@ -94,8 +109,7 @@ def test_deals_sensor_runs_today_when_the_file_changes(tmp_path):
     repository = build_defs().get_repository_def()
 
     def tick(cursor):
-        context = dg.build_sensor_context(cursor=cursor, resources={"settings": settings},
-                                          repository_def=repository)
+        context = dg.build_sensor_context(cursor=cursor, resources={"settings": settings}, repository_def=repository)
         return deals_file_changed.evaluate_tick(context), context.cursor
 
     first, cursor = tick(None)
@@ -105,7 +119,7 @@ def test_deals_sensor_runs_today_when_the_file_changes(tmp_path):
     deals.write_text("flow_id\nf1\nf2\n")
     changed, new_cursor = tick(cursor)
     [request] = changed.run_requests
-    assert new_cursor != cursor and request.partition_key == datetime.now(timezone.utc).date().isoformat()
+    assert new_cursor != cursor and request.partition_key == datetime.now(UTC).date().isoformat()
     assert deals_file_changed.default_status == dg.DefaultSensorStatus.RUNNING
 
 
@@ -113,7 +127,10 @@ def test_column_lineage_of_the_plain_sql_models():
     graph = build_defs().resolve_asset_graph()
     lineage = graph.get(dg.AssetKey("deal_flow_terms")).metadata["dagster/column_lineage"].deps_by_column
     assert {(d.asset_key.to_user_string(), d.column_name) for d in lineage["amount_usd"]} == {
-        ("clean_deals", "amount_basis"), ("clean_deals", "amount_usd"), ("clean_deals", "term_years")}
+        ("clean_deals", "amount_basis"),
+        ("clean_deals", "amount_usd"),
+        ("clean_deals", "term_years"),
+    }
     assert [d.column_name for d in lineage["flow_class"]] == ["flow_type"]
     # a metric built from CTEs and joins, or a table read from a macro, has no lineage claimed rather than a wrong one
     assert "dagster/column_lineage" not in graph.get(dg.AssetKey("round_trips")).metadata

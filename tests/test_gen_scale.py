@@ -15,18 +15,41 @@ GENERATED = ("deals", "deal_events", "chip_prices")
 
 
 def generate(out, *options, flows: int = 300):
-    subprocess.run([sys.executable, REPO / "benchmarks" / "gen_scale.py", out, "--flows", str(flows), "--companies",
-                    "10", "--prices", "2000", "--days", "20", *options], check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            sys.executable,
+            REPO / "benchmarks" / "gen_scale.py",
+            out,
+            "--flows",
+            str(flows),
+            "--companies",
+            "10",
+            "--prices",
+            "2000",
+            "--days",
+            "20",
+            *options,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 def test_generated_scale_inputs_pass_the_daily_job(tmp_path):
     generate(tmp_path / "data")
-    pipeline = Pipeline(tmp_path / "warehouse", data_dir=tmp_path / "data",
-                        deals_source=str(tmp_path / "data" / "deals.csv"))
+    pipeline = Pipeline(
+        tmp_path / "warehouse", data_dir=tmp_path / "data", deals_source=str(tmp_path / "data" / "deals.csv")
+    )
     result = pipeline.run()
     assert result.success
-    assert pipeline.query("select source_table, count(*) from quarantine where source_table in "
-                          "('raw_deals', 'raw_deal_events', 'raw_chip_prices') group by all") == []
+    assert (
+        pipeline.query(
+            "select source_table, count(*) from quarantine where source_table in "
+            "('raw_deals', 'raw_deal_events', 'raw_chip_prices') group by all"
+        )
+        == []
+    )
     assert pipeline.query("select count(*) from deal_flows") == [(300,)]
     assert pipeline.query("select count(*) from chip_prices where source = 'reference'") == [(2000,)]
     assert pipeline.query("select count(distinct (from_company, to_company)) from deal_flows") == [(90,)]
@@ -47,8 +70,9 @@ def test_a_dense_graph_of_20k_flows_runs_with_linear_checks(tmp_path):
     check used to copy each row once per flow it cites, quadratic: 3.4 s for company_exposure here (measured
     beside the new query on this machine: 0.04 s), 229 s at 100k flows. One unnest and an anti-join is linear."""
     generate(tmp_path / "data", flows=20_000)
-    pipeline = Pipeline(tmp_path / "warehouse", data_dir=tmp_path / "data",
-                        deals_source=str(tmp_path / "data" / "deals.csv"))
+    pipeline = Pipeline(
+        tmp_path / "warehouse", data_dir=tmp_path / "data", deals_source=str(tmp_path / "data" / "deals.csv")
+    )
     result = pipeline.run()
     assert result.success
     assert pipeline.query("select count(*) from deal_flows") == [(20000,)]

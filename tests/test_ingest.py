@@ -35,9 +35,24 @@ def test_the_fast_path_reads_every_bundled_and_fixture_file_as_the_exact_parser_
 
 
 def test_the_fast_path_reads_generated_big_files_as_the_exact_parser_does(tmp_path):
-    subprocess.run([sys.executable, REPO / "benchmarks" / "gen_scale.py", tmp_path / "data", "--flows", "5000",
-                    "--companies", "10", "--prices", "5000", "--days", "20"], check=True, capture_output=True,
-                   timeout=120)
+    subprocess.run(
+        [
+            sys.executable,
+            REPO / "benchmarks" / "gen_scale.py",
+            tmp_path / "data",
+            "--flows",
+            "5000",
+            "--companies",
+            "10",
+            "--prices",
+            "5000",
+            "--days",
+            "20",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     for name in ("deals", "deal_events", "chip_prices"):
         fast, exact = both_ways(tmp_path / "data" / f"{name}.csv", name, tmp_path)
         assert len(fast) > 500 and fast == exact, name
@@ -46,12 +61,20 @@ def test_the_fast_path_reads_generated_big_files_as_the_exact_parser_does(tmp_pa
 HEADER = "flow_id,event_on,event,source_url,quote\n"
 QUOTED_LINE_BREAK = HEADER + 'f1,2025,closed,https://a.example,"two\nlines"\nf2,2025,closed,https://a.example,x\n'
 BLANK_LINES = HEADER + "f1,2025,closed,https://a.example,x\n\nf2,2025,closed,https://a.example,y\n"
-SPACES_AND_BOM = "\ufeff" + HEADER + " f1 ,2025,closed,https://a.example,\u00a0x\u2003\nf2,2025,closed,https://a.example,  "
+SPACES_AND_BOM = (
+    "\ufeff" + HEADER + " f1 ,2025,closed,https://a.example,\u00a0x\u2003\nf2,2025,closed,https://a.example,  "
+)
 
 
-@pytest.mark.parametrize(("text", "lines", "fast_path"), [
-    (QUOTED_LINE_BREAK, [2, 4], False), (BLANK_LINES, [2, 4], False), (SPACES_AND_BOM, [2, 3], True),
-], ids=["quoted line break", "blank lines", "spaces, BOM, no last line break"])
+@pytest.mark.parametrize(
+    ("text", "lines", "fast_path"),
+    [
+        (QUOTED_LINE_BREAK, [2, 4], False),
+        (BLANK_LINES, [2, 4], False),
+        (SPACES_AND_BOM, [2, 3], True),
+    ],
+    ids=["quoted line break", "blank lines", "spaces, BOM, no last line break"],
+)
 def test_the_fast_path_declines_what_it_cannot_number_by_position(text, lines, fast_path, tmp_path):
     path = tmp_path / "deal_events.csv"
     path.write_text(text, encoding="utf-8")
@@ -66,6 +89,8 @@ def test_the_fast_path_declines_what_it_cannot_number_by_position(text, lines, f
 
 def test_the_fast_path_keeps_odd_column_names(tmp_path):
     path = tmp_path / "deal_events.csv"
-    path.write_text('flow_id,event_on,event,source_url,quote,"say ""hi""",it\'s\nf1,2025,closed,https://a.example,q, x ,y\n')
+    path.write_text(
+        'flow_id,event_on,event,source_url,quote,"say ""hi""",it\'s\nf1,2025,closed,https://a.example,q, x ,y\n'
+    )
     fast, exact = both_ways(path, "deal_events", tmp_path)
     assert fast == exact == [(2, "f1", "2025", "closed", "https://a.example", "q", "x", "y")]

@@ -9,8 +9,8 @@ from conftest import SMALL, Pipeline, failed_steps
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets.sql_checks import load_checks
-from pipelines.sql_files import load_models
 from pipelines.definitions import build_defs
+from pipelines.sql_files import load_models
 
 CHECKS = {f"{c.asset}.{c.name}": c for c in load_checks(load_models())}
 
@@ -41,26 +41,45 @@ def run_check(warehouse, name: str):
 # (check, a statement that makes the table wrong in the way the check is for)
 BREAKAGES = [
     ("round_trips.circular_within_both_sides", "update round_trips set circular_usd = capital_usd + 1"),
-    ("round_trips.cites_only_counted_flows",
-     "update round_trips set flow_ids = list_append(flow_ids, 'f4')"),  # f4 is superseded
-    ("recycled_revenue.share_in_unit_interval", "update recycled_revenue set self_financed_usd = inbound_spend_usd * 2"),
+    (
+        "round_trips.cites_only_counted_flows",
+        "update round_trips set flow_ids = list_append(flow_ids, 'f4')",
+    ),  # f4 is superseded
+    (
+        "recycled_revenue.share_in_unit_interval",
+        "update recycled_revenue set self_financed_usd = inbound_spend_usd * 2",
+    ),
     ("provider_concentration.shares_and_hhi_in_range", "update provider_concentration set hhi = hhi + 1"),
-    ("market_concentration.pools_every_buyer",  # a pooled row that counts a buyer twice, as the 'ALL' row could
-     "update market_concentration set spend_usd = spend_usd * 2"),
+    (
+        "market_concentration.pools_every_buyer",  # a pooled row that counts a buyer twice, as the 'ALL' row could
+        "update market_concentration set spend_usd = spend_usd * 2",
+    ),
     ("market_concentration.pools_every_buyer", "update market_concentration set hhi = hhi - 1"),
-    ("market_concentration.cites_only_counted_flows",
-     "update market_concentration set flow_ids = list_append(flow_ids, 'f4')"),
-    ("money_edges.weights_are_their_flows",  # f5 is undisclosed: it has no weight to give
-     "update money_edges set flow_ids = list_append(flow_ids, 'f5') where source = 'alpha' and target = 'bigcloud'"),
-    ("money_edges.cites_only_counted_flows",
-     "update money_edges set flow_ids = list_append(flow_ids, 'f2') where scenario = 'firm'"),  # f2 is an option
-    ("money_cycles.listed_once_in_canonical_rotation",  # the 3-cycle walked backwards starts at its largest id
-     "insert into money_cycles select * replace (list_reverse(cycle) as cycle) from money_cycles where hops = 3"),
+    (
+        "market_concentration.cites_only_counted_flows",
+        "update market_concentration set flow_ids = list_append(flow_ids, 'f4')",
+    ),
+    (
+        "money_edges.weights_are_their_flows",  # f5 is undisclosed: it has no weight to give
+        "update money_edges set flow_ids = list_append(flow_ids, 'f5') where source = 'alpha' and target = 'bigcloud'",
+    ),
+    (
+        "money_edges.cites_only_counted_flows",
+        "update money_edges set flow_ids = list_append(flow_ids, 'f2') where scenario = 'firm'",
+    ),  # f2 is an option
+    (
+        "money_cycles.listed_once_in_canonical_rotation",  # the 3-cycle walked backwards starts at its largest id
+        "insert into money_cycles select * replace (list_reverse(cycle) as cycle) from money_cycles where hops = 3",
+    ),
     ("money_cycles.hops_are_edges", "update money_cycles set cycle = ['alpha', 'neo'], hops = 2 where hops = 3"),
-    ("money_cycles.hops_are_edges",  # the 2-cycle's lightest edge is rank 2 (bigcloud -> alpha)
-     "update money_cycles set bottleneck_edge_rank = 1 where hops = 2"),
-    ("money_cycles.ranked_largest_bottleneck_first",  # the 3-cycle (bottleneck 3) ahead of the 2-cycle
-     "update money_cycles set cycle_rank = 3 - cycle_rank"),
+    (
+        "money_cycles.hops_are_edges",  # the 2-cycle's lightest edge is rank 2 (bigcloud -> alpha)
+        "update money_cycles set bottleneck_edge_rank = 1 where hops = 2",
+    ),
+    (
+        "money_cycles.ranked_largest_bottleneck_first",  # the 3-cycle (bottleneck 3) ahead of the 2-cycle
+        "update money_cycles set cycle_rank = 3 - cycle_rank",
+    ),
     ("money_cycles.counted_at_least_listed", "update money_cycles set cycles_in_scenario = 1"),  # 2 listed
     ("company_exposure.inflow_equals_outflow", "delete from company_exposure where company_id = 'fund'"),
     ("compute_equivalents.cites_only_counted_flows", "update compute_equivalents set flow_id = 'f10'"),
@@ -69,9 +88,11 @@ BREAKAGES = [
 
 
 def test_every_metric_check_is_exercised():
-    assert {name for name, _ in BREAKAGES} | {"recycled_revenue.cites_only_counted_flows",
-                                             "provider_concentration.cites_only_counted_flows",
-                                             "company_exposure.cites_only_counted_flows"} == set(CHECKS)
+    assert {name for name, _ in BREAKAGES} | {
+        "recycled_revenue.cites_only_counted_flows",
+        "provider_concentration.cites_only_counted_flows",
+        "company_exposure.cites_only_counted_flows",
+    } == set(CHECKS)
 
 
 @pytest.mark.parametrize(("check", "breakage"), BREAKAGES, ids=[b[0] for b in BREAKAGES])
@@ -92,11 +113,15 @@ def test_a_failing_check_fails_the_sql_step_in_a_run(warehouse, tmp_path):
     sql_layer = next(a for a in build_defs({"settings": settings}).assets if a.node_def.name == "sql_layer")
     with dg.instance_for_test() as instance:
         result = dg.materialize(
-            [sql_layer], instance=instance, raise_on_error=False,
+            [sql_layer],
+            instance=instance,
+            raise_on_error=False,
             resources={"settings": settings, "duckdb": DuckDBResource(database=str(warehouse))},
             selection=dg.AssetSelection.checks(
                 dg.AssetCheckKey(dg.AssetKey("company_exposure"), "inflow_equals_outflow"),
-                dg.AssetCheckKey(dg.AssetKey("round_trips"), "circular_within_both_sides")))
+                dg.AssetCheckKey(dg.AssetKey("round_trips"), "circular_within_both_sides"),
+            ),
+        )
     assert not result.success and failed_steps(result) == ["sql_layer"]
     outcomes = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert outcomes == {"inflow_equals_outflow": False, "circular_within_both_sides": True}

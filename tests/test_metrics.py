@@ -31,8 +31,7 @@ MODELS = {m.name: m for m in load_models()}
 def published(tmp_path_factory):
     from conftest import SMALL, Pipeline
 
-    pipeline = Pipeline(warehouse_dir=tmp_path_factory.mktemp("small") / "warehouse", data_dir=SMALL,
-                        price_sources=[])
+    pipeline = Pipeline(warehouse_dir=tmp_path_factory.mktemp("small") / "warehouse", data_dir=SMALL, price_sources=[])
     result = pipeline.run()
     assert result.success
     return pipeline
@@ -41,7 +40,8 @@ def published(tmp_path_factory):
 def test_deal_flows_multiply_per_year_amounts_and_keep_date_precision(published):
     rows = published.query(
         "select flow_id, amount_usd, stated_amount_usd, flow_class, announced_on::varchar, date_precision "
-        "from deal_flows where flow_id in ('f3', 'f5', 'f7', 'f8') order by flow_id")
+        "from deal_flows where flow_id in ('f3', 'f5', 'f7', 'f8') order by flow_id"
+    )
     assert rows == [
         ("f3", 40 * B, 4 * B, "spend_back", "2025-06-01", "day"),
         ("f5", None, None, "spend_back", "2024-01-10", "day"),
@@ -51,8 +51,9 @@ def test_deal_flows_multiply_per_year_amounts_and_keep_date_precision(published)
 
 
 def test_deal_flows_resolve_aliases_to_company_ids(published):
-    assert published.query("select from_company, to_company from deal_flows where flow_id in ('f1', 'f6', 'f8') "
-                           "order by flow_id") == [("bigcloud", "alpha"), ("chipco", "alpha"), ("neo", "chipco")]
+    assert published.query(
+        "select from_company, to_company from deal_flows where flow_id in ('f1', 'f6', 'f8') order by flow_id"
+    ) == [("bigcloud", "alpha"), ("chipco", "alpha"), ("neo", "chipco")]
 
 
 def test_scenarios_leave_out_superseded_cancelled_and_non_firm_flows(published):
@@ -66,7 +67,8 @@ def test_scenarios_leave_out_superseded_cancelled_and_non_firm_flows(published):
 def test_round_trips(published):
     rows = published.query(
         "select scenario, investor, investee, capital_usd, spend_back_usd, round_trip_ratio, circular_usd, "
-        "undisclosed_flows, flow_ids from round_trips order by scenario")
+        "undisclosed_flows, flow_ids from round_trips order by scenario"
+    )
     assert rows == [
         # capital f1 = 10; spend back f3 = 40 (f5 counted, not valued; f4 superseded)
         ("firm", "bigcloud", "alpha", 10 * B, 40 * B, 4.0, 10 * B, 1, ["f1", "f3", "f5"]),
@@ -78,7 +80,8 @@ def test_round_trips(published):
 def test_money_edges(published):
     rows = published.query(
         "select scenario, source, target, weight_usd, capital_usd, spend_back_usd, weight_rank, flow_ids "
-        "from money_edges order by scenario, weight_rank")
+        "from money_edges order by scenario, weight_rank"
+    )
     assert rows == [
         # f3 = 40 (f5 undisclosed: no weight, not cited; f4 superseded)
         ("firm", "alpha", "bigcloud", 40 * B, 0, 40 * B, 1, ["f3"]),
@@ -97,7 +100,8 @@ def test_money_edges(published):
 def test_money_cycles(published):
     rows = published.query(
         "select scenario, cycle_rank, bottleneck_edge_rank, cycle, hops, bottleneck_usd, gross_usd, "
-        "cycles_in_scenario, cycles_counted_up_to from money_cycles order by scenario, cycle_rank")
+        "cycles_in_scenario, cycles_counted_up_to from money_cycles order by scenario, cycle_rank"
+    )
     assert rows == [
         # edges alpha -> bigcloud 40, bigcloud -> alpha 10: bottleneck 10, gross 50; both scenarios have 2
         # cycles, all counted. Edges by weight: alpha -> bigcloud (rank 1), bigcloud -> alpha (2), alpha -> neo
@@ -120,21 +124,24 @@ def test_money_cycles_stop_at_max_cycles(published, tmp_path):
     with duckdb.connect(str(copy)) as conn:
         conn.execute("set variable max_cycles = 1")
         conn.execute(MODELS["money_cycles"].create_statement())
-        rows = conn.execute("select scenario, cycle_rank, cycle, cycles_in_scenario, cycles_counted_up_to "
-                            "from money_cycles order by scenario").fetchall()
+        rows = conn.execute(
+            "select scenario, cycle_rank, cycle, cycles_in_scenario, cycles_counted_up_to "
+            "from money_cycles order by scenario"
+        ).fetchall()
     assert rows == [("firm", 1, ["alpha", "bigcloud"], None, 1), ("headline", 1, ["alpha", "bigcloud"], None, 1)]
 
 
 def test_company_exposure(published):
     rows = published.query(
         "select scenario, company_id, inflow_usd, outflow_usd, net_usd, flows, undisclosed_flows "
-        "from company_exposure order by scenario, company_id")
+        "from company_exposure order by scenario, company_id"
+    )
     assert rows == [
-        ("firm", "alpha", 15 * B, 46 * B, -31 * B, 5, 1),      # in f1 10 + f6 5; out f3 40 + f7 6 (+ f5)
-        ("firm", "bigcloud", 40 * B, 10 * B, 30 * B, 3, 1),    # in f3 (+ f5); out f1
+        ("firm", "alpha", 15 * B, 46 * B, -31 * B, 5, 1),  # in f1 10 + f6 5; out f3 40 + f7 6 (+ f5)
+        ("firm", "bigcloud", 40 * B, 10 * B, 30 * B, 3, 1),  # in f3 (+ f5); out f1
         ("firm", "chipco", 3 * B, 5 * B, -2 * B, 2, 0),
         ("firm", "fund", 0 * B, 7 * B, -7 * B, 1, 0),
-        ("firm", "neo", 13 * B, 3 * B, 10 * B, 3, 0),          # in f7 6 + f9 7; out f8 3
+        ("firm", "neo", 13 * B, 3 * B, 10 * B, 3, 0),  # in f7 6 + f9 7; out f8 3
         ("headline", "alpha", 35 * B, 46 * B, -11 * B, 6, 1),  # f2 adds 20 in
         ("headline", "bigcloud", 40 * B, 30 * B, 10 * B, 4, 1),
         ("headline", "chipco", 3 * B, 5 * B, -2 * B, 2, 0),
@@ -146,7 +153,8 @@ def test_company_exposure(published):
 def test_chip_prices_derive_the_missing_price(published):
     rows = published.query(
         "select observed_on::varchar, observed_on_precision, source, chip, usd_per_instance_hour, usd_per_chip_hour "
-        "from chip_prices order by chip")
+        "from chip_prices order by chip"
+    )
     assert rows == [
         ("2025-05-01", "day", "reference", "H100", 98.32, pytest.approx(98.32 / 8)),
         ("2025-01-01", "year", "reference", "TPU-v5p", pytest.approx(16.8), 4.2),
@@ -156,7 +164,8 @@ def test_chip_prices_derive_the_missing_price(published):
 def test_recycled_revenue(published):
     rows = published.query(
         "select scenario, vendor, inbound_spend_usd, self_financed_usd, recycled_share, customers, flow_ids "
-        "from recycled_revenue order by scenario, vendor")
+        "from recycled_revenue order by scenario, vendor"
+    )
     assert rows == [
         # bigcloud: alpha spends 40 back (f3; f5 undisclosed) against 10 of firm capital (f1)
         ("firm", "bigcloud", 40 * B, 10 * B, 0.25, 1, ["f1", "f3", "f5"]),
@@ -172,33 +181,55 @@ def test_recycled_revenue(published):
 def test_provider_concentration(published):
     rows = published.query(
         "select buyer, providers, spend_usd, hhi, top_provider, top_share, big_three_share, flow_ids "
-        "from provider_concentration where scenario = 'headline' order by buyer")
+        "from provider_concentration where scenario = 'headline' order by buyer"
+    )
     assert rows == [
         # disclosed spend-back: alpha -> bigcloud 40, alpha -> neo 6, neo -> chipco 3
-        ("alpha", 2, 46 * B, pytest.approx((40**2 + 6**2) / 46**2 * 10_000), "bigcloud",
-         pytest.approx(40 / 46), pytest.approx(40 / 46), ["f3", "f7"]),
+        (
+            "alpha",
+            2,
+            46 * B,
+            pytest.approx((40**2 + 6**2) / 46**2 * 10_000),
+            "bigcloud",
+            pytest.approx(40 / 46),
+            pytest.approx(40 / 46),
+            ["f3", "f7"],
+        ),
         ("neo", 1, 3 * B, 10_000.0, "chipco", 1.0, 0.0, ["f8"]),  # a single provider
     ]
     # every flow here is firm, so the firm scenario is the same
-    assert published.query("select * exclude (scenario) from provider_concentration where scenario = 'firm' "
-                           "order by buyer") == published.query(
-        "select * exclude (scenario) from provider_concentration where scenario = 'headline' order by buyer")
-    [(shares,)] = published.query("select provider_shares from provider_concentration "
-                                  "where scenario = 'headline' and buyer = 'alpha'")
+    assert published.query(
+        "select * exclude (scenario) from provider_concentration where scenario = 'firm' order by buyer"
+    ) == published.query(
+        "select * exclude (scenario) from provider_concentration where scenario = 'headline' order by buyer"
+    )
+    [(shares,)] = published.query(
+        "select provider_shares from provider_concentration where scenario = 'headline' and buyer = 'alpha'"
+    )
     assert [(s["provider"], s["usd"]) for s in shares] == [("bigcloud", 40 * B), ("neo", 6 * B)]
 
 
 def test_market_concentration_pools_every_buyer(published):
     rows = published.query(
         "select scenario, buyers, providers, spend_usd, hhi, top_provider, top_share, big_three_share, flow_ids "
-        "from market_concentration order by scenario")
+        "from market_concentration order by scenario"
+    )
     # alpha -> bigcloud 40, alpha -> neo 6, neo -> chipco 3: 49 from two buyers; every flow is firm
-    pooled = (2, 3, 49 * B, pytest.approx((40**2 + 6**2 + 3**2) / 49**2 * 10_000), "bigcloud",
-              pytest.approx(40 / 49), pytest.approx(40 / 49), ["f3", "f7", "f8"])
+    pooled = (
+        2,
+        3,
+        49 * B,
+        pytest.approx((40**2 + 6**2 + 3**2) / 49**2 * 10_000),
+        "bigcloud",
+        pytest.approx(40 / 49),
+        pytest.approx(40 / 49),
+        ["f3", "f7", "f8"],
+    )
     assert rows == [("firm", *pooled), ("headline", *pooled)]
     # the per-buyer table has no pooled row, so its sum is the market's total
     assert published.query("select sum(spend_usd) from provider_concentration where scenario = 'headline'") == [
-        (49 * B,)]
+        (49 * B,)
+    ]
 
 
 H100_PER_CHIP_HOUR = 98.32 / 8
@@ -209,33 +240,56 @@ def test_compute_equivalents(published):
         "select flow_id, chip, priced_on::varchar, priced_before_first_observation, usd_per_chip_hour, chip_hours, "
         "chip_years, h100_equiv_years, est_gw, gw_basis, gw_from_spend from compute_equivalents "
         "where scenario = 'headline' "
-        "order by flow_id")
+        "order by flow_id"
+    )
     f3_hours = 40e9 / H100_PER_CHIP_HOUR
     f7_hours = 6e9 / H100_PER_CHIP_HOUR
     f7_chips_in_service = f7_hours / 8760 / 2  # over its two-year term
     assert rows == [
-        ("f3", "H100", "2025-05-01", False, pytest.approx(H100_PER_CHIP_HOUR), pytest.approx(f3_hours),
-         pytest.approx(f3_hours / 8760), pytest.approx(f3_hours / 8760), 1.5, "stated in the deal",
-         pytest.approx(f3_hours / 8760 / 10 * 1453.5 * 1.2 / 1e9)),  # what 10 years of spend would power
+        (
+            "f3",
+            "H100",
+            "2025-05-01",
+            False,
+            pytest.approx(H100_PER_CHIP_HOUR),
+            pytest.approx(f3_hours),
+            pytest.approx(f3_hours / 8760),
+            pytest.approx(f3_hours / 8760),
+            1.5,
+            "stated in the deal",
+            pytest.approx(f3_hours / 8760 / 10 * 1453.5 * 1.2 / 1e9),
+        ),  # what 10 years of spend would power
         # announced 2025-03, before the first H100 price (2025-05-01): priced at that earliest one
-        ("f7", "H100", "2025-05-01", True, pytest.approx(H100_PER_CHIP_HOUR), pytest.approx(f7_hours),
-         pytest.approx(f7_hours / 8760), pytest.approx(f7_hours / 8760),
-         pytest.approx(f7_chips_in_service * 1453.5 * 1.2 / 1e9), "estimated: chips in service x all-in watts x PUE",
-         pytest.approx(f7_chips_in_service * 1453.5 * 1.2 / 1e9)),
+        (
+            "f7",
+            "H100",
+            "2025-05-01",
+            True,
+            pytest.approx(H100_PER_CHIP_HOUR),
+            pytest.approx(f7_hours),
+            pytest.approx(f7_hours / 8760),
+            pytest.approx(f7_hours / 8760),
+            pytest.approx(f7_chips_in_service * 1453.5 * 1.2 / 1e9),
+            "estimated: chips in service x all-in watts x PUE",
+            pytest.approx(f7_chips_in_service * 1453.5 * 1.2 / 1e9),
+        ),
         # B200 has specs but no price: counted, not valued
         ("f8", "B200", None, False, None, None, None, None, None, "no price for the chip", None),
     ]
     assert pytest.approx(0.0486, abs=1e-4) == rows[1][8]  # about 28,000 H100s at 1.74 kW each
     # f3, f7 and f8 are all firm: the firm scenario values them the same way
-    assert published.query("select * exclude (scenario) from compute_equivalents where scenario = 'firm' "
-                           "order by flow_id") == published.query(
-        "select * exclude (scenario) from compute_equivalents where scenario = 'headline' order by flow_id")
+    assert published.query(
+        "select * exclude (scenario) from compute_equivalents where scenario = 'firm' order by flow_id"
+    ) == published.query(
+        "select * exclude (scenario) from compute_equivalents where scenario = 'headline' order by flow_id"
+    )
 
 
 def test_price_performance(published):
     rows = published.query(
         "select chip, custom_silicon, provider, pricing, observed_on::varchar, usd_per_chip_hour, "
-        "usd_per_pflop_hour, is_latest from price_performance order by chip")
+        "usd_per_pflop_hour, is_latest from price_performance order by chip"
+    )
     assert rows == [
         ("H100", False, "aws", "on_demand", "2025-05-01", pytest.approx(12.29), pytest.approx(12.29 / 0.9894), True),
         ("TPU-v5p", True, "gcp", "on_demand", "2025-01-01", 4.2, pytest.approx(4.2 / 0.459), True),
@@ -245,7 +299,8 @@ def test_price_performance(published):
 def test_deal_timeline(published):
     rows = published.query(
         "select scenario, month::varchar, flow_class, usd, cumulative_usd, undisclosed_flows from deal_timeline "
-        "order by scenario, flow_class, month")
+        "order by scenario, flow_class, month"
+    )
     assert rows == [
         ("firm", "2024-01-01", "capital", 10 * B, 10 * B, 0),  # f1
         ("firm", "2024-03-01", "capital", 5 * B, 15 * B, 0),  # f6
@@ -263,5 +318,6 @@ def test_deal_timeline(published):
 
 
 def test_assumptions_are_published_with_their_sources(published):
-    assert published.query("select name, value, unit from assumptions where name in ('pue', 'default_chip') "
-                           "order by name") == [("default_chip", "H100", "chip"), ("pue", "1.2", "facility W per IT W")]
+    assert published.query(
+        "select name, value, unit from assumptions where name in ('pue', 'default_chip') order by name"
+    ) == [("default_chip", "H100", "chip"), ("pue", "1.2", "facility W per IT W")]

@@ -38,9 +38,11 @@ def by_key(parsed, *keys):
 
 # --- SkyPilot ---------------------------------------------------------------------------------------
 
+
 def test_skypilot_aws_catalog_parsed_by_header(httpserver, client, accelerators):
     httpserver.expect_request("/catalogs/v8/aws/vms.csv").respond_with_data(
-        (PRICES / "skypilot_v8_aws_vms.csv").read_text(), content_type="text/csv")
+        (PRICES / "skypilot_v8_aws_vms.csv").read_text(), content_type="text/csv"
+    )
     parsed = skypilot.fetch(client, httpserver.url_for("/catalogs"), ["aws"], accelerators, DAY)
     rows = by_key(parsed, "instance_type", "region", "zone", "pricing")
     b200 = rows[("p6-b200.48xlarge", "us-east-1", "use1-atl2-az1", "on_demand")]
@@ -56,7 +58,8 @@ def test_skypilot_aws_catalog_parsed_by_header(httpserver, client, accelerators)
 
 def test_skypilot_gcp_accelerator_rows_tpus_and_quirks(httpserver, client, accelerators):
     httpserver.expect_request("/catalogs/v8/gcp/vms.csv").respond_with_data(
-        (PRICES / "skypilot_gcp_vms.csv").read_text())
+        (PRICES / "skypilot_gcp_vms.csv").read_text()
+    )
     parsed = skypilot.fetch(client, httpserver.url_for("/catalogs"), ["gcp"], accelerators, DAY)
     chips = {(r["accelerator"], r["chip"], r["chips_per_instance"], r["instance_type"]) for r in parsed.rows}
     assert ("tpu-v5p-7168", "TPU-v5p", "3584", "tpu-v5p-7168") in chips  # 7168 TensorCores, 2 per chip
@@ -70,7 +73,8 @@ def test_skypilot_gcp_accelerator_rows_tpus_and_quirks(httpserver, client, accel
 
 def test_skypilot_lambda_column_order(httpserver, client, accelerators):
     httpserver.expect_request("/catalogs/v8/lambda/vms.csv").respond_with_data(
-        (PRICES / "skypilot_v8_lambda_vms.csv").read_text())
+        (PRICES / "skypilot_v8_lambda_vms.csv").read_text()
+    )
     parsed = skypilot.fetch(client, httpserver.url_for("/catalogs"), ["lambda"], accelerators, DAY)
     h100 = by_key(parsed, "instance_type", "region", "pricing")[("gpu_1x_h100_pcie", "us-east-1", "on_demand")]
     assert (h100["chip"], h100["usd_per_instance_hour"]) == ("H100", "3.29")
@@ -84,7 +88,8 @@ def test_skypilot_row_with_a_huge_cell_is_skipped_in_little_memory(httpserver, c
     huge = "{'Gpus': [" + ", ".join([gpu] * 12_000) + "], 'TotalGpuMemoryInMiB': 1466872}"  # ~1 MB
     extra = io.StringIO()
     csv.DictWriter(extra, reader.fieldnames, lineterminator="\n").writerow(
-        {**b200, "GpuInfo": huge, "AvailabilityZone": "use1-huge-az1"})
+        {**b200, "GpuInfo": huge, "AvailabilityZone": "use1-huge-az1"}
+    )
     httpserver.expect_ordered_request("/catalogs/v8/aws/vms.csv").respond_with_data(catalog)
     httpserver.expect_ordered_request("/catalogs/v8/aws/vms.csv").respond_with_data(catalog + extra.getvalue())
     plain = skypilot.fetch(client, httpserver.url_for("/catalogs"), ["aws"], accelerators, DAY)
@@ -107,9 +112,11 @@ def test_skypilot_malformed_csv_is_a_clear_error(httpserver, client, accelerator
 
 # --- the HTTP client --------------------------------------------------------------------------------
 
+
 def test_429_with_retry_after_then_success(httpserver, client):
     httpserver.expect_ordered_request("/x").respond_with_response(
-        Response("slow down", status=429, headers={"Retry-After": "1"}))
+        Response("slow down", status=429, headers={"Retry-After": "1"})
+    )
     httpserver.expect_ordered_request("/x").respond_with_data("ok")
     start = time.monotonic()
     assert client.get(httpserver.url_for("/x")) == b"ok"
@@ -118,7 +125,8 @@ def test_429_with_retry_after_then_success(httpserver, client):
 
 def test_a_long_retry_after_is_capped(httpserver):
     httpserver.expect_ordered_request("/x").respond_with_response(
-        Response("come back in an hour", status=429, headers={"Retry-After": "3600"}))
+        Response("come back in an hour", status=429, headers={"Retry-After": "3600"})
+    )
     httpserver.expect_ordered_request("/x").respond_with_data("ok")
     start = time.monotonic()
     assert HttpClient(max_retry_after_s=1, backoff_factor=0).get(httpserver.url_for("/x")) == b"ok"
@@ -185,6 +193,7 @@ def test_retry_counts_are_the_retries_made(httpserver):
 
 def drip(request: Request) -> Response:
     """A byte every 0.2 s: every read gets something within any read timeout, the body never ends."""
+
     def body():
         for _ in range(150):  # 30 s: forever, against a 2 s deadline
             time.sleep(0.2)
@@ -204,8 +213,11 @@ def test_a_drip_fed_body_is_cut_off_at_the_deadline(httpserver):
     client = HttpClient(read_timeout_s=1, deadline_s=2, retries=2, backoff_factor=0)
     for fetch in (client.get, lambda url: read_stream(client, url)):
         start = time.monotonic()
-        with pytest.raises(SourceError, match=r"/drip: timed out at 2\.\d s: a fetch, retries and body included, "
-                                              r"may take at most 2 s \(AIINFRA_HTTP_DEADLINE_S\)$"):
+        with pytest.raises(
+            SourceError,
+            match=r"/drip: timed out at 2\.\d s: a fetch, retries and body included, "
+            r"may take at most 2 s \(AIINFRA_HTTP_DEADLINE_S\)$",
+        ):
             fetch(httpserver.url_for("/drip"))
         assert 2.0 <= time.monotonic() - start < 2.5
 
@@ -235,13 +247,15 @@ def test_a_server_that_never_answers_is_given_up_at_the_deadline():
         start = time.monotonic()
         with pytest.raises(SourceError, match=r"/prices.csv: timed out at 2\.\d s after 1 retry: .*at most 2 s"):
             HttpClient(read_timeout_s=1.5, deadline_s=2, retries=5, backoff_factor=0).get(
-                f"http://127.0.0.1:{silent.getsockname()[1]}/prices.csv")
+                f"http://127.0.0.1:{silent.getsockname()[1]}/prices.csv"
+            )
         assert 2.0 <= time.monotonic() - start < 2.5  # not six attempts of 1.5 s each
 
 
 def test_retry_waits_end_at_the_deadline(httpserver):
     httpserver.expect_request("/x").respond_with_response(
-        Response("slow down", status=429, headers={"Retry-After": "60"}))
+        Response("slow down", status=429, headers={"Retry-After": "60"})
+    )
     start = time.monotonic()
     with pytest.raises(SourceError, match=r"/x: timed out at 2\.\d s after 1 retry: .*AIINFRA_HTTP_DEADLINE_S"):
         HttpClient(deadline_s=2, backoff_factor=0).get(httpserver.url_for("/x"))
@@ -271,11 +285,20 @@ def test_user_agent_and_scheme(httpserver, client):
 TEMPLATE = json.loads((PRICES / "azure_page.json").read_text())["Items"][1]  # a Linux consumption item
 
 
-def azure_item(sku: str, region: str, price: float, product: str, sku_name: str, kind: str = "Consumption",
-               term: str | None = None) -> dict:
+def azure_item(
+    sku: str, region: str, price: float, product: str, sku_name: str, kind: str = "Consumption", term: str | None = None
+) -> dict:
     item = copy.deepcopy(TEMPLATE)
-    item.update(armSkuName=sku, armRegionName=region, retailPrice=price, unitPrice=price, productName=product,
-                skuName=sku_name, type=kind, meterName=sku_name.replace(" ", ""))
+    item.update(
+        armSkuName=sku,
+        armRegionName=region,
+        retailPrice=price,
+        unitPrice=price,
+        productName=product,
+        skuName=sku_name,
+        type=kind,
+        meterName=sku_name.replace(" ", ""),
+    )
     item.pop("savingsPlan", None)
     if term:
         item["reservationTerm"] = term
@@ -283,14 +306,22 @@ def azure_item(sku: str, region: str, price: float, product: str, sku_name: str,
 
 
 def azure_page(items: list[dict], next_link: str | None) -> dict:
-    return {"BillingCurrency": "USD", "CustomerEntityId": "Default", "CustomerEntityType": "Retail",
-            "Items": items, "NextPageLink": next_link, "Count": len(items)}
+    return {
+        "BillingCurrency": "USD",
+        "CustomerEntityId": "Default",
+        "CustomerEntityType": "Retail",
+        "Items": items,
+        "NextPageLink": next_link,
+        "Count": len(items),
+    }
 
 
 H100 = "Standard_ND96isr_H100_v5"
 PRODUCT = "Virtual Machines NDisrH100v5 Series"
-REAL_LINK = ("https://prices.azure.com:443/api/retail/prices?api-version=2023-01-01-preview"
-             "&$filter=serviceName%20eq%20%27Virtual%20Machines%27&$skip={}")
+REAL_LINK = (
+    "https://prices.azure.com:443/api/retail/prices?api-version=2023-01-01-preview"
+    "&$filter=serviceName%20eq%20%27Virtual%20Machines%27&$skip={}"
+)
 
 
 def serve_azure_pages(httpserver, pages: list[dict]) -> None:
@@ -302,22 +333,41 @@ def serve_azure_pages(httpserver, pages: list[dict]) -> None:
 
 
 def test_azure_pages_followed_on_the_configured_base_and_rows_classified(httpserver, client, accelerators):
-    serve_azure_pages(httpserver, [
-        azure_page([azure_item(H100, "eastus", 98.32, PRODUCT, "ND96isr H100 v5"),
-                    azure_item(H100, "eastus", 102.736, PRODUCT + " Windows", "ND96isr H100 v5")],
-                   REAL_LINK.format(100)),
-        azure_page([azure_item(H100, "eastus", 18.169536, PRODUCT, "ND96isr H100 v5 Spot"),
+    serve_azure_pages(
+        httpserver,
+        [
+            azure_page(
+                [
+                    azure_item(H100, "eastus", 98.32, PRODUCT, "ND96isr H100 v5"),
+                    azure_item(H100, "eastus", 102.736, PRODUCT + " Windows", "ND96isr H100 v5"),
+                ],
+                REAL_LINK.format(100),
+            ),
+            azure_page(
+                [
+                    azure_item(H100, "eastus", 18.169536, PRODUCT, "ND96isr H100 v5 Spot"),
                     azure_item(H100, "eastus", 41.094, PRODUCT + " Windows", "ND96isr H100 v5 Low Priority"),
-                    azure_item(H100, "eastus", 98.32, PRODUCT, "ND96isr H100 v5", kind="DevTestConsumption")],
-                   REAL_LINK.format(200)),
-        azure_page([azure_item(H100, "eastus", 525600.0, PRODUCT, "ND96isr H100 v5", "Reservation", "1 Year"),
-                    azure_item(H100, "eastus", 1051200.0, PRODUCT, "ND96isr H100 v5", "Reservation", "3 Years")],
-                   None),
-    ])
+                    azure_item(H100, "eastus", 98.32, PRODUCT, "ND96isr H100 v5", kind="DevTestConsumption"),
+                ],
+                REAL_LINK.format(200),
+            ),
+            azure_page(
+                [
+                    azure_item(H100, "eastus", 525600.0, PRODUCT, "ND96isr H100 v5", "Reservation", "1 Year"),
+                    azure_item(H100, "eastus", 1051200.0, PRODUCT, "ND96isr H100 v5", "Reservation", "3 Years"),
+                ],
+                None,
+            ),
+        ],
+    )
     parsed = azure.fetch(client, httpserver.url_for(""), accelerators, DAY)
     prices = {(r["pricing"], r["usd_per_instance_hour"]) for r in parsed.rows}
-    assert prices == {("on_demand", "98.32"), ("spot", "18.169536"), ("reserved_1y", "60.0"),
-                      ("reserved_3y", "40.0")}  # 525600 / 8760 and 1051200 / 26280
+    assert prices == {
+        ("on_demand", "98.32"),
+        ("spot", "18.169536"),
+        ("reserved_1y", "60.0"),
+        ("reserved_3y", "40.0"),
+    }  # 525600 / 8760 and 1051200 / 26280
     assert {(r["chip"], r["chips_per_instance"], r["region"]) for r in parsed.rows} == {("H100", "8", "eastus")}
     assert parsed.skipped == {"windows": 2, "price type DevTestConsumption": 1}
     first = httpserver.log[0][0]
@@ -327,8 +377,14 @@ def test_azure_pages_followed_on_the_configured_base_and_rows_classified(httpser
 
 def test_azure_items_that_are_not_objects_are_skipped(httpserver, client, accelerators):
     page = json.loads((PRICES / "azure_page.json").read_text())
-    page["Items"][2:2] = ["Standard_ND96isr_H100_v5", 98.32, None, ["eastus"], True,
-                          {"productName": None, "skuName": None, "type": "DevTestConsumption"}]  # null names
+    page["Items"][2:2] = [
+        "Standard_ND96isr_H100_v5",
+        98.32,
+        None,
+        ["eastus"],
+        True,
+        {"productName": None, "skuName": None, "type": "DevTestConsumption"},
+    ]  # null names
     page["NextPageLink"] = None
     serve_azure_pages(httpserver, [page])
     parsed = azure.fetch(client, httpserver.url_for(""), accelerators, DAY)
@@ -341,19 +397,25 @@ def test_azure_items_that_are_not_objects_are_skipped(httpserver, client, accele
 
 
 def test_azure_stops_on_an_empty_page(httpserver, client, accelerators):
-    serve_azure_pages(httpserver, [
-        azure_page([azure_item(H100, "eastus", 98.32, PRODUCT, "ND96isr H100 v5")], REAL_LINK.format(100)),
-        azure_page([], REAL_LINK.format(200)),  # the 2023 incident: a link, but no items
-    ])
+    serve_azure_pages(
+        httpserver,
+        [
+            azure_page([azure_item(H100, "eastus", 98.32, PRODUCT, "ND96isr H100 v5")], REAL_LINK.format(100)),
+            azure_page([], REAL_LINK.format(200)),  # the 2023 incident: a link, but no items
+        ],
+    )
     assert len(azure.fetch(client, httpserver.url_for(""), accelerators, DAY).rows) == 1
     assert len(httpserver.log) == 2
 
 
 def test_azure_next_page_loop_is_refused(httpserver, client, accelerators):
-    serve_azure_pages(httpserver, [
-        azure_page([azure_item(H100, "eastus", 98.32, PRODUCT, "ND96isr H100 v5")], REAL_LINK.format(100)),
-        azure_page([azure_item(H100, "westus3", 99.0, PRODUCT, "ND96isr H100 v5")], REAL_LINK.format(100)),
-    ])
+    serve_azure_pages(
+        httpserver,
+        [
+            azure_page([azure_item(H100, "eastus", 98.32, PRODUCT, "ND96isr H100 v5")], REAL_LINK.format(100)),
+            azure_page([azure_item(H100, "westus3", 99.0, PRODUCT, "ND96isr H100 v5")], REAL_LINK.format(100)),
+        ],
+    )
     with pytest.raises(SourceError, match=r"skip=100: NextPageLink points back to a page already read"):
         azure.fetch(client, httpserver.url_for(""), accelerators, DAY)
 
@@ -366,6 +428,7 @@ def test_azure_malformed_json_is_a_clear_error(httpserver, client, accelerators)
 
 # --- AWS Price List ---------------------------------------------------------------------------------
 
+
 def aws_offer(instance: str, on_demand: str) -> bytes:
     """The real us-east-2 sample with its p3 product turned into `instance` on Linux."""
     offer = json.loads((PRICES / "aws_offer_us-east-2.json").read_text())
@@ -377,9 +440,14 @@ def aws_offer(instance: str, on_demand: str) -> bytes:
 
 
 def serve_aws(httpserver, regions: dict[str, bytes | None]) -> None:
-    index = {"formatVersion": "v1.0", "publicationDate": "2026-11-20T00:00:00Z", "regions": {
-        r: {"regionCode": r, "currentVersionUrl": f"/offers/v1.0/aws/AmazonEC2/20261120000000/{r}/index.json"}
-        for r in regions}}
+    index = {
+        "formatVersion": "v1.0",
+        "publicationDate": "2026-11-20T00:00:00Z",
+        "regions": {
+            r: {"regionCode": r, "currentVersionUrl": f"/offers/v1.0/aws/AmazonEC2/20261120000000/{r}/index.json"}
+            for r in regions
+        },
+    }
     httpserver.expect_request(aws.REGION_INDEX).respond_with_json(index)
     for region, body in regions.items():
         path = f"/offers/v1.0/aws/AmazonEC2/20261120000000/{region}/index.json"
@@ -392,24 +460,32 @@ def serve_aws(httpserver, regions: dict[str, bytes | None]) -> None:
 def test_aws_offer_streamed_and_filtered(httpserver, client, accelerators):
     serve_aws(httpserver, {"us-east-2": aws_offer("p5.48xlarge", "55.0440000000")})
     parsed = aws.fetch(client, httpserver.url_for(""), ["us-east-2"], accelerators, DAY)
-    assert [(r["instance_type"], r["chip"], r["chips_per_instance"], r["pricing"], r["usd_per_instance_hour"])
-            for r in parsed.rows] == [("p5.48xlarge", "H100", "8", "on_demand", "55.0440000000")]
+    assert [
+        (r["instance_type"], r["chip"], r["chips_per_instance"], r["pricing"], r["usd_per_instance_hour"])
+        for r in parsed.rows
+    ] == [("p5.48xlarge", "H100", "8", "on_demand", "55.0440000000")]
     assert parsed.skipped["not a Linux, shared, used accelerator instance"] == 2  # m5.large and a storage SKU
 
 
 def test_aws_offer_file_must_stay_on_the_configured_host(httpserver, client, accelerators):
     port = httpserver.port
     offer_path = "/offers/v1.0/aws/AmazonEC2/20261120000000/us-east-2/index.json"
-    for ref in (f"http://evil.example{offer_path}", f"//evil.example{offer_path}",
-                f"https://127.0.0.1:{port}{offer_path}", f"http://127.0.0.1:{port + 1}{offer_path}",
-                f"http://evil.example\\@127.0.0.1:{port}{offer_path}"):  # urllib.parse would say 127.0.0.1
+    for ref in (
+        f"http://evil.example{offer_path}",
+        f"//evil.example{offer_path}",
+        f"https://127.0.0.1:{port}{offer_path}",
+        f"http://127.0.0.1:{port + 1}{offer_path}",
+        f"http://evil.example\\@127.0.0.1:{port}{offer_path}",
+    ):  # urllib.parse would say 127.0.0.1
         index = {"regions": {"us-east-2": {"regionCode": "us-east-2", "currentVersionUrl": ref}}}
         httpserver.clear()
         httpserver.expect_request(aws.REGION_INDEX).respond_with_json(index)
         with pytest.raises(SourceError) as error:
             aws.fetch(client, httpserver.url_for(""), ["us-east-2"], accelerators, DAY)
-        assert str(error.value).startswith(f"{httpserver.url_for(aws.REGION_INDEX)}: region 'us-east-2': "
-                                           f"currentVersionUrl {ref!r} leaves the configured host")
+        assert str(error.value).startswith(
+            f"{httpserver.url_for(aws.REGION_INDEX)}: region 'us-east-2': "
+            f"currentVersionUrl {ref!r} leaves the configured host"
+        )
         assert [request.path for request, _ in httpserver.log] == [aws.REGION_INDEX]
     # an absolute URL on the configured host is followed
     httpserver.clear()
@@ -418,7 +494,8 @@ def test_aws_offer_file_must_stay_on_the_configured_host(httpserver, client, acc
     httpserver.expect_request(offer_path).respond_with_data(aws_offer("p5.48xlarge", "55.0440000000"))
     parsed = aws.fetch(client, httpserver.url_for(""), ["us-east-2"], accelerators, DAY)
     assert [(r["instance_type"], r["usd_per_instance_hour"], r["source_url"]) for r in parsed.rows] == [
-        ("p5.48xlarge", "55.0440000000", f"http://127.0.0.1:{port}{offer_path}")]
+        ("p5.48xlarge", "55.0440000000", f"http://127.0.0.1:{port}{offer_path}")
+    ]
 
 
 def test_aws_missing_region_is_a_clear_error(httpserver, client, accelerators):
@@ -445,8 +522,25 @@ def test_a_snapshot_recording_without_its_provenance_is_refused(tmp_path, accele
     (tmp_path / "manifest.json").write_text(json.dumps({"recordings": [recording]}))
     with pytest.raises(SourceError, match="lacks source_revision"):
         snapshot.read(tmp_path, accelerators)
-    (tmp_path / "manifest.json").write_text(json.dumps({"recordings": [
-        {**recording, "source_revision": "abc123", "observed_on_precision": "approximate", "note": "a bound"}]}))
+    (tmp_path / "manifest.json").write_text(
+        json.dumps(
+            {
+                "recordings": [
+                    {
+                        **recording,
+                        "source_revision": "abc123",
+                        "observed_on_precision": "approximate",
+                        "note": "a bound",
+                    }
+                ]
+            }
+        )
+    )
     rows = snapshot.read(tmp_path, accelerators).rows
-    assert rows and all(r["source_revision"] == "abc123" and r["observed_on_precision"] == "approximate"
-                        and r["source_url"] == recording["source_url"] and "a bound" in r["note"] for r in rows)
+    assert rows and all(
+        r["source_revision"] == "abc123"
+        and r["observed_on_precision"] == "approximate"
+        and r["source_url"] == recording["source_url"]
+        and "a bound" in r["note"]
+        for r in rows
+    )

@@ -27,28 +27,43 @@ def write_deals(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-FORMULAS = ["=HYPERLINK(\"http://x.invalid\",\"click\")", "=cmd|' /C calc'!A0", "@SUM(A1:A2)", "+1+1", "-2+3",
-            "\t=1+1", "\r=1+1"]
+FORMULAS = [
+    '=HYPERLINK("http://x.invalid","click")',
+    "=cmd|' /C calc'!A0",
+    "@SUM(A1:A2)",
+    "+1+1",
+    "-2+3",
+    "\t=1+1",
+    "\r=1+1",
+]
 
 
 def test_formula_cells_are_neutralised_in_csv_and_exact_in_parquet_and_the_database(tmp_path):
-    rows = [{**GOOD[i], "note": formula} for i, formula in enumerate(FORMULAS)] + GOOD[len(FORMULAS):]
-    pipeline = Pipeline(tmp_path / "warehouse", data_dir=SMALL, price_sources=[],
-                        deals_source=str(write_deals(tmp_path / "deals.csv", rows)))
+    rows = [{**GOOD[i], "note": formula} for i, formula in enumerate(FORMULAS)] + GOOD[len(FORMULAS) :]
+    pipeline = Pipeline(
+        tmp_path / "warehouse",
+        data_dir=SMALL,
+        price_sources=[],
+        deals_source=str(write_deals(tmp_path / "deals.csv", rows)),
+    )
     assert pipeline.run().success
     out = pipeline.snapshot.parent
     exact = dict(pipeline.query("select flow_id, note from deal_flows"))
     exported = {r["flow_id"]: r["note"] for r in csv.DictReader((out / "csv" / "deal_flows.csv").open(newline=""))}
     with duckdb.connect() as conn:
         parquet = dict(conn.execute(f"select flow_id, note from '{out}/parquet/deal_flows.parquet'").fetchall())
-    for row, formula in zip(rows, FORMULAS):
+    for row, formula in zip(rows[: len(FORMULAS)], FORMULAS, strict=True):
         assert exact[row["flow_id"]] == parquet[row["flow_id"]] == formula.strip()  # values are trimmed on input
         assert exported[row["flow_id"]] == "'" + formula.strip()
     plain = GOOD[len(FORMULAS)]["flow_id"]
     assert exported[plain] == (exact[plain] or "")
     # numbers stay numbers: a negative amount is not text and is not prefixed
-    assert all(not cell.startswith("'") for r in csv.DictReader((out / "csv" / "deal_flows.csv").open())
-               for key, cell in r.items() if key in ("amount_usd", "term_years"))
+    assert all(
+        not cell.startswith("'")
+        for r in csv.DictReader((out / "csv" / "deal_flows.csv").open())
+        for key, cell in r.items()
+        if key in ("amount_usd", "term_years")
+    )
 
 
 def test_a_kill_while_publishing_leaves_the_old_set_and_the_next_run_cleans_up(tmp_path, home):
@@ -66,9 +81,13 @@ def test_a_kill_while_publishing_leaves_the_old_set_and_the_next_run_cleans_up(t
         writer.writerows(r for r in bundled_rows if not r["superseded_by"])
     log = (tmp_path / "killed.log").open("w")
     proc = subprocess.Popen(
-        [BIN / "dg", "launch", "--job", "daily_job", "--partition", TODAY, "--config-json", INFO_LOGS], cwd=REPO,
+        [BIN / "dg", "launch", "--job", "daily_job", "--partition", TODAY, "--config-json", INFO_LOGS],
+        cwd=REPO,
         env=environment(home, warehouse, AIINFRA_DEALS_SOURCE=str(smaller), AIINFRA_DEAL_EVENTS_SOURCE="none"),
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     versions = warehouse / "published" / "versions"
     deadline = time.monotonic() + 300
     while proc.poll() is None and time.monotonic() < deadline:  # until the staging directory holds CSV files
@@ -98,7 +117,7 @@ def test_only_the_newest_versions_are_kept_and_staging_leftovers_go(tmp_path):
     (tmp_path / "published" / "current").symlink_to(f"versions/{names[0]}")  # a reader's old version stays
     (tmp_path / "published" / ".current.new").symlink_to("versions/none")  # a link a killed run left
     published.clean(tmp_path / "published")
-    assert sorted(p.name for p in versions.iterdir()) == sorted([names[0], *names[-published.KEEP_VERSIONS:]])
+    assert sorted(p.name for p in versions.iterdir()) == sorted([names[0], *names[-published.KEEP_VERSIONS :]])
     assert not (tmp_path / "published" / ".current.new").is_symlink()
 
 
@@ -118,8 +137,15 @@ def test_the_layout_before_versions_is_taken_over_in_a_path_with_a_quote(tmp_pat
 def test_a_warehouse_locked_by_another_process_fails_naming_the_setting(tmp_path):
     db = tmp_path / "warehouse" / "ai_infra.duckdb"
     db.parent.mkdir()
-    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); "
-                               "print('holding', flush=True); time.sleep(120)"], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('holding', flush=True); time.sleep(120)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "holding"
         warehouse = Warehouse(database=str(db), lock_wait_s=2)

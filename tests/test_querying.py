@@ -31,19 +31,33 @@ def test_every_table_and_column_explains_itself(published):
     assert comments["round_trips"] == MODELS["round_trips"].description
     columns = published.query("select table_name, column_name, comment from duckdb_columns() where not internal")
     assert [(t, c) for t, c, comment in columns if not comment] == []
-    [(meaning,)] = published.query("select comment from duckdb_columns() where table_name = 'deal_flows' "
-                                   "and column_name = 'amount_usd'")
+    [(meaning,)] = published.query(
+        "select comment from duckdb_columns() where table_name = 'deal_flows' and column_name = 'amount_usd'"
+    )
     assert meaning == MODELS["deal_flows"].columns["amount_usd"] and "USD" in meaning
     cli = Path(sys.executable).parent / "duckdb"  # a DuckDB 1.x client sees them too
-    out = subprocess.run([cli, "-readonly", "-csv", "-noheader", str(published.snapshot), "-c",
-                          "select comment from duckdb_tables() where table_name = 'money_cycles'"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            cli,
+            "-readonly",
+            "-csv",
+            "-noheader",
+            str(published.snapshot),
+            "-c",
+            "select comment from duckdb_tables() where table_name = 'money_cycles'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert out.strip().strip('"').startswith("Money cycles:")
 
 
 def test_table_macros_are_in_the_snapshot(published):
-    functions = {f for (f,) in published.query("select function_name from duckdb_functions() "
-                                               "where function_type = 'table_macro'")}
+    functions = {
+        f
+        for (f,) in published.query("select function_name from duckdb_functions() where function_type = 'table_macro'")
+    }
     assert set(MACROS) == {"flows_as_of", "scenario_flows_as_of"} and set(MACROS) <= functions
 
 
@@ -51,8 +65,11 @@ def test_csv_exports_beside_parquet(published):
     for table in MODELS:
         csv = published.snapshot.parent / "csv" / f"{table}.csv"
         parquet = published.snapshot.parent / "parquet" / f"{table}.parquet"
-        assert published.query(f"select count(*) from read_csv('{csv}')") == published.query(
-            f"select count(*) from '{parquet}'") == published.query(f"select count(*) from {table}"), table
+        assert (
+            published.query(f"select count(*) from read_csv('{csv}')")
+            == published.query(f"select count(*) from '{parquet}'")
+            == published.query(f"select count(*) from {table}")
+        ), table
 
 
 def run_make(target: str, published: Pipeline, stdin: str | None = None, **variables):
@@ -63,14 +80,18 @@ def run_make(target: str, published: Pipeline, stdin: str | None = None, **varia
 
 
 def test_make_query_prints_a_table(published):
-    out = run_make("query", published, SQL="select investor, investee, circular_usd from round_trips "
-                                           "order by circular_usd desc limit 5").stdout
+    out = run_make(
+        "query",
+        published,
+        SQL="select investor, investee, circular_usd from round_trips order by circular_usd desc limit 5",
+    ).stdout
     assert "investor" in out and "amazon" in out and "openai" in out and "│" in out
 
 
 def test_make_shell_opens_the_snapshot_read_only(published):
-    shell = run_make("shell", published, stdin="select count(*) as flows from deal_flows;\n"
-                                                "create table x as select 1;\n")
+    shell = run_make(
+        "shell", published, stdin="select count(*) as flows from deal_flows;\ncreate table x as select 1;\n"
+    )
     flows = sum(1 for _ in csv.DictReader((REPO / "data" / "deals.csv").open()))
     assert re.search(rf"\b{flows}\b", shell.stdout)
     assert "read-only" in shell.stderr  # the write was refused
@@ -82,8 +103,9 @@ def test_report_is_self_contained(published):
     assert "<script" not in page and "<link" not in page
     resources = re.findall(r'(?:src|xlink:href|url\()\s*=?\s*"?(https?://[^"\s)]+)', page)
     assert resources == []  # only <a href> links to the cited sources point outside
-    [(top,)] = published.query("select circular_usd from round_trips where scenario = 'headline' "
-                               "order by circular_usd desc limit 1")
+    [(top,)] = published.query(
+        "select circular_usd from round_trips where scenario = 'headline' order by circular_usd desc limit 1"
+    )
     assert f"${float(top) / 1e9:,.1f}B" in page
 
 
@@ -97,8 +119,9 @@ def own(published, tmp_path) -> Pipeline:
 
 def run_query(sql: str, pipeline: Pipeline):
     env = {**os.environ, "AIINFRA_WAREHOUSE_DIR": str(pipeline.warehouse_dir)}
-    return subprocess.run([Path(sys.executable).parent / "ai-infra-query", sql],
-                          env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [Path(sys.executable).parent / "ai-infra-query", sql], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 QUERY_TOOLS = {"ai-infra-query": run_query, "make query": lambda sql, p: run_make("query", p, SQL=sql)}
@@ -137,9 +160,11 @@ def test_query_cannot_write_into_the_spill_directory(own):
 
 @pytest.mark.parametrize("tool", QUERY_TOOLS)
 def test_query_reads_the_tables_and_macros(own, tool):
-    sql = ("select (select count(*) from deal_flows) as flows, "
-           "(select count(*) from flows_as_of(date '2025-12-31')) as flows_end_2025, "
-           "(select count(*) from scenario_flows_as_of(date '2025-12-31')) as scenario_flows_end_2025")
+    sql = (
+        "select (select count(*) from deal_flows) as flows, "
+        "(select count(*) from flows_as_of(date '2025-12-31')) as flows_end_2025, "
+        "(select count(*) from scenario_flows_as_of(date '2025-12-31')) as scenario_flows_end_2025"
+    )
     [(flows, then, scenario_then)] = own.query(sql)
     assert 0 < then <= flows and scenario_then > 0
     result = QUERY_TOOLS[tool](sql, own)
@@ -149,8 +174,12 @@ def test_query_reads_the_tables_and_macros(own, tool):
 
 def test_make_query_passes_the_sql_through_unexpanded(own, tmp_path):
     marker = tmp_path / "marker"
-    texts = [f"$(shell touch {marker})", f"`touch {marker}`", "$HOME $$HOME ${HOME}",
-             'it\'s "quoted"; with a semicolon']
+    texts = [
+        f"$(shell touch {marker})",
+        f"`touch {marker}`",
+        "$HOME $$HOME ${HOME}",
+        'it\'s "quoted"; with a semicolon',
+    ]
     values = ", ".join("('" + text.replace("'", "''") + "')" for text in texts)
     result = run_make("query", own, SQL=f"select v from (values {values}) t(v)")
     assert result.returncode == 0
@@ -160,18 +189,35 @@ def test_make_query_passes_the_sql_through_unexpanded(own, tmp_path):
 
 def test_make_shell_writes_nothing_and_runs_no_command(own, tmp_path):
     cli = Path(sys.executable).parent / "duckdb"  # where this CLI would spill (see the spill test above)
-    spill = Path(subprocess.run([cli, "-readonly", "-list", "-noheader", str(own.snapshot), "-c",
-                                 "select current_setting('temp_directory')"],
-                                capture_output=True, text=True, check=True).stdout.strip())
+    spill = Path(
+        subprocess.run(
+            [
+                cli,
+                "-readonly",
+                "-list",
+                "-noheader",
+                str(own.snapshot),
+                "-c",
+                "select current_setting('temp_directory')",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
     spill.mkdir()
     published = own.settings.published_dir
     before = published_fingerprint(published)
     marker = tmp_path / "marker"
-    shell = run_make("shell", own, stdin=f"copy (select 42 as x) to '{own.snapshot}' (format csv);\n"
-                                         f"copy (select 42 as x) to '{spill}/x.csv' (format csv);\n"
-                                         f".shell touch {marker}\n"
-                                         "set enable_external_access = true;\n"
-                                         "select 'still open' as s;\n")
+    shell = run_make(
+        "shell",
+        own,
+        stdin=f"copy (select 42 as x) to '{own.snapshot}' (format csv);\n"
+        f"copy (select 42 as x) to '{spill}/x.csv' (format csv);\n"
+        f".shell touch {marker}\n"
+        "set enable_external_access = true;\n"
+        "select 'still open' as s;\n",
+    )
     assert shell.stderr.count("file system operations are disabled by configuration") == 2
     assert ".sh/.system cannot be used in -safe mode" in shell.stderr
     assert "the configuration has been locked" in shell.stderr

@@ -24,8 +24,13 @@ def test_limits_come_from_settings_and_bad_values_name_the_setting(tmp_path):
     warehouse = build_resources({"AIINFRA_WAREHOUSE_DIR": str(tmp_path)})["duckdb"]
     assert (warehouse.memory_limit, warehouse.temp_limit) == (DUCKDB_MEMORY_LIMIT, DUCKDB_TEMP_LIMIT)
     assert warehouse.temp_dir == tmp_path.resolve() / "duckdb_tmp"  # spilled data stays in the warehouse
-    set_ = build_resources({"AIINFRA_WAREHOUSE_DIR": str(tmp_path), "AIINFRA_DUCKDB_MEMORY_LIMIT": "512MiB",
-                            "AIINFRA_DUCKDB_TEMP_LIMIT": "2GB"})["duckdb"]
+    set_ = build_resources(
+        {
+            "AIINFRA_WAREHOUSE_DIR": str(tmp_path),
+            "AIINFRA_DUCKDB_MEMORY_LIMIT": "512MiB",
+            "AIINFRA_DUCKDB_TEMP_LIMIT": "2GB",
+        }
+    )["duckdb"]
     assert (set_.memory_limit, set_.temp_limit) == ("512MiB", "2GB")
     with set_.get_connection() as conn:
         assert conn.execute("select current_setting('max_temp_directory_size')").fetchone()[0] == "1.8 GiB"  # 2e9 bytes

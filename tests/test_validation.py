@@ -21,7 +21,13 @@ def test_partial_dates_keep_their_precision_and_reject_the_rest():
 
 def test_numbers_are_plain_numbers_only():
     assert v.is_number(text(["12", "1.5e9", " 7 ", "5 billion", "1,000", None])).tolist() == [
-        True, True, True, False, False, False]
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
 
 
 def test_alias_map_resolves_every_spelling_case_insensitively():
@@ -32,12 +38,18 @@ def test_alias_map_resolves_every_spelling_case_insensitively():
 
 
 def test_split_rows_rejects_rows_that_only_point_at_a_rejected_row():
-    raw = pd.DataFrame({"source_line": [2, 3, 4], "flow_id": ["a", "b", "c"], "n": ["1", "-1", "2"],
-                        "superseded_by": [None, None, "b"]}).astype({"flow_id": "str", "n": "str",
-                                                                     "superseded_by": "str"})
+    raw = pd.DataFrame(
+        {
+            "source_line": [2, 3, 4],
+            "flow_id": ["a", "b", "c"],
+            "n": ["1", "-1", "2"],
+            "superseded_by": [None, None, "b"],
+        }
+    ).astype({"flow_id": "str", "n": "str", "superseded_by": "str"})
     schema = v.pa.DataFrameSchema(
         {"n": v._number()},
-        checks=[v._check("successor_missing", lambda d: d.superseded_by.isna() | d.superseded_by.isin(d.flow_id))])
+        checks=[v._check("successor_missing", lambda d: d.superseded_by.isna() | d.superseded_by.isin(d.flow_id))],
+    )
     clean, rejected = v.split_rows(raw, schema, "raw_x", "flow_id", date(2026, 1, 1))
     assert clean["flow_id"].tolist() == ["a"]
     assert rejected[["row_ref", "check_name", "reason"]].values.tolist() == [
@@ -50,9 +62,11 @@ def test_chunks_hold_whole_groups_of_about_the_chunk_size():
     from pipelines.assets.validate import chunks
 
     with duckdb.connect() as conn:
-        conn.execute("create table t as select i + 2 as source_line, day as observed_on from "
-                     "(values (0, '2025-05-01'), (1, '2025-05-01'), (2, '2025-05-02'), (3, '2025-05-02'), "
-                     "(4, '2025-05-02'), (5, null), (6, '2025-05-03')) as v(i, day)")
+        conn.execute(
+            "create table t as select i + 2 as source_line, day as observed_on from "
+            "(values (0, '2025-05-01'), (1, '2025-05-01'), (2, '2025-05-02'), (3, '2025-05-02'), "
+            "(4, '2025-05-02'), (5, null), (6, '2025-05-03')) as v(i, day)"
+        )
         query = "select * from t"
         # 2 rows a chunk: groups by day in order (the row without a day first, a group of its own); a chunk
         # takes every group that starts within its 2 rows, so the day of 3 rows stays whole

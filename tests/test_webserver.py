@@ -57,11 +57,16 @@ def test_asset_lineage_and_schedule_through_graphql(webserver):
     assert {k for k, g in group.items() if g == "ingest"} <= upstream_of_publish
     assert {group[k] for k in upstream_of_publish} == set(GROUP_ORDER) - {"publish"}
     assert {"raw_deals", "clean_deals", "deal_flows", "scenario_flows", "round_trips"} <= ancestors(
-        "published_snapshot") | {"published_snapshot"}
+        "published_snapshot"
+    ) | {"published_snapshot"}
 
     [schedule] = data["schedulesOrError"]["results"]
-    assert schedule == {"name": "daily_refresh", "cronSchedule": "0 6 * * *", "executionTimezone": "UTC",
-                        "scheduleState": {"status": "RUNNING"}}
+    assert schedule == {
+        "name": "daily_refresh",
+        "cronSchedule": "0 6 * * *",
+        "executionTimezone": "UTC",
+        "scheduleState": {"status": "RUNNING"},
+    }
 
 
 def test_every_asset_explains_itself_through_graphql(webserver):

@@ -39,38 +39,96 @@ class CsvSource:
 
 SOURCES = [
     CsvSource(
-        "companies", "Companies and every spelling they go by, as read from data/companies.csv.",
-        ("company_id", "name", "kind", "is_big_three", "aliases"), "companies.csv",
+        "companies",
+        "Companies and every spelling they go by, as read from data/companies.csv.",
+        ("company_id", "name", "kind", "is_big_three", "aliases"),
+        "companies.csv",
     ),
     CsvSource(
-        "deals", "Announced deal flows as read from AIINFRA_DEALS_SOURCE (default: the bundled data/deals.csv).",
-        ("flow_id", "deal_id", "announced_on", "from_company", "to_company", "flow_type", "amount_usd",
-         "amount_basis", "amount_low_usd", "amount_high_usd", "term_years", "is_firm", "status", "superseded_by",
-         "compute_gw", "chip_family", "source_url", "source_quote", "primary_source_url", "source_tier",
-         "corroborating_urls", "last_verified_on", "note"),
+        "deals",
+        "Announced deal flows as read from AIINFRA_DEALS_SOURCE (default: the bundled data/deals.csv).",
+        (
+            "flow_id",
+            "deal_id",
+            "announced_on",
+            "from_company",
+            "to_company",
+            "flow_type",
+            "amount_usd",
+            "amount_basis",
+            "amount_low_usd",
+            "amount_high_usd",
+            "term_years",
+            "is_firm",
+            "status",
+            "superseded_by",
+            "compute_gw",
+            "chip_family",
+            "source_url",
+            "source_quote",
+            "primary_source_url",
+            "source_tier",
+            "corroborating_urls",
+            "last_verified_on",
+            "note",
+        ),
         "deals.csv",
     ),
     CsvSource(
-        "deal_events", "What happened to each flow after its announcement (closed, tranche paid, walked back, ...), "
+        "deal_events",
+        "What happened to each flow after its announcement (closed, tranche paid, walked back, ...), "
         "as read from AIINFRA_DEAL_EVENTS_SOURCE (default: the bundled data/deal_events.csv with the bundled deals).",
-        ("flow_id", "event_on", "event", "source_url", "quote"), "deal_events.csv",
+        ("flow_id", "event_on", "event", "source_url", "quote"),
+        "deal_events.csv",
     ),
     CsvSource(
-        "chip_specs", "Accelerator specifications and list prices as read from data/chip_specs.csv.",
-        ("chip", "vendor", "custom_silicon", "release_date", "bf16_dense_tflops", "fp8_dense_tflops", "hbm_gb", "mem_bw_tb_s",
-         "tdp_w", "list_price_usd", "list_price_note", "list_price_source_url", "source_url", "source_quote",
-         "spec_source_url", "note"),
+        "chip_specs",
+        "Accelerator specifications and list prices as read from data/chip_specs.csv.",
+        (
+            "chip",
+            "vendor",
+            "custom_silicon",
+            "release_date",
+            "bf16_dense_tflops",
+            "fp8_dense_tflops",
+            "hbm_gb",
+            "mem_bw_tb_s",
+            "tdp_w",
+            "list_price_usd",
+            "list_price_note",
+            "list_price_source_url",
+            "source_url",
+            "source_quote",
+            "spec_source_url",
+            "note",
+        ),
         "chip_specs.csv",
     ),
     CsvSource(
-        "assumptions", "Every constant a metric uses, with unit and source, as read from data/assumptions.csv.",
-        ("name", "value", "unit", "source", "note"), "assumptions.csv",
+        "assumptions",
+        "Every constant a metric uses, with unit and source, as read from data/assumptions.csv.",
+        ("name", "value", "unit", "source", "note"),
+        "assumptions.csv",
     ),
     CsvSource(
-        "chip_prices", "Curated hourly price observations (price source `reference`) as read from data/chip_prices.csv.",
-        ("observed_on", "observed_on_precision", "provider", "region", "instance_type", "chip", "chips_per_instance",
-         "pricing", "usd_per_instance_hour", "usd_per_chip_hour", "source_url", "source_revision", "source_quote",
-         "note"),
+        "chip_prices",
+        "Curated hourly price observations (price source `reference`) as read from data/chip_prices.csv.",
+        (
+            "observed_on",
+            "observed_on_precision",
+            "provider",
+            "region",
+            "instance_type",
+            "chip",
+            "chips_per_instance",
+            "pricing",
+            "usd_per_instance_hour",
+            "usd_per_chip_hour",
+            "source_url",
+            "source_revision",
+            "source_quote",
+            "note",
+        ),
         "chip_prices.csv",
         constant_columns={"source": "reference"},
     ),
@@ -91,16 +149,20 @@ def require_rows(source: str, rows: int, where: str, settings: PipelineSettings)
     """dg.Failure when a source in use yields no rows, unless it is listed in AIINFRA_ALLOW_EMPTY_SOURCES:
     a header-only file or an empty fetch is a broken source, not an empty table to publish."""
     if rows == 0 and source not in settings.allow_empty_sources:
-        raise dg.Failure(f"Source {source} has no rows ({where}); a source with no rows is taken as broken. "
-                         f"If {source} may be empty, list it in AIINFRA_ALLOW_EMPTY_SOURCES.")
+        raise dg.Failure(
+            f"Source {source} has no rows ({where}); a source with no rows is taken as broken. "
+            f"If {source} may be empty, list it in AIINFRA_ALLOW_EMPTY_SOURCES."
+        )
 
 
 def check_header(header: list[str] | None, location: str) -> list[str]:
     if header is None:
         raise dg.Failure(f"Source {location} is empty: not even a header line")
     if "source_line" in header:
-        raise dg.Failure(f"Source {location} has a column named source_line, a name the pipeline reserves "
-                         "for each row's line number in the file; rename or drop that column")
+        raise dg.Failure(
+            f"Source {location} has a column named source_line, a name the pipeline reserves "
+            "for each row's line number in the file; rename or drop that column"
+        )
     repeated = sorted({c for c in header if header.count(c) > 1})  # which of them would a check read?
     if repeated:
         raise dg.Failure(f"Source {location} has more than one column named {', '.join(map(repr, repeated))}")
@@ -126,8 +188,9 @@ def parse_csv(text: str, location: str) -> pd.DataFrame:
         rows, lines, start = [], [], reader.line_num + 1
         for record in reader:
             if len(record) > len(header):
-                raise dg.Failure(f"Source {location} line {start} has {len(record)} fields; the header has "
-                                 f"{len(header)}")
+                raise dg.Failure(
+                    f"Source {location} line {start} has {len(record)} fields; the header has {len(header)}"
+                )
             if record:
                 rows.append(record + [None] * (len(header) - len(record)))
                 lines.append(start)
@@ -175,21 +238,29 @@ def read_simple_csv(conn: duckdb.DuckDBPyConnection, source: CsvSource, path: Pa
     check_columns(source, header, location)
     columns = "{" + ", ".join(f"{quoted(c)}: 'varchar'" for c in header) + "}"
     try:
-        conn.execute(f"""create or replace temp table incoming_text as
+        conn.execute(
+            f"""create or replace temp table incoming_text as
             select * from read_csv(?, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
-                                   columns = {columns}, strict_mode = true, null_padding = true)""", [str(path)])
+                                   columns = {columns}, strict_mode = true, null_padding = true)""",
+            [str(path)],
+        )
     except duckdb.Error:
         return False
     [(records,)] = conn.execute("select count(*) from incoming_text").fetchall()
     if records + 1 != lines:  # a quoted line break
         return False
     names = ['"' + c.replace('"', '""') + '"' for c in header]
-    trimmed = ", ".join(f"nullif(case when regexp_matches({n}, '^{_EDGE}|{_EDGE}$') then trim({n}, {quoted(WHITESPACE)})"
-                        f" else {n} end, '') as {n}" for n in names)
+    trimmed = ", ".join(
+        f"nullif(case when regexp_matches({n}, '^{_EDGE}|{_EDGE}$') then trim({n}, {quoted(WHITESPACE)})"
+        f" else {n} end, '') as {n}"
+        for n in names
+    )
     constants = "".join(f", {quoted(v)} as {k}" for k, v in source.constant_columns.items())
     # rowid: the position in the file, as the reader keeps the file's order (preserve_insertion_order)
-    conn.execute(f"create or replace temp view incoming as select (rowid + 2)::bigint as source_line, {trimmed}"
-                 f"{constants} from incoming_text")
+    conn.execute(
+        f"create or replace temp view incoming as select (rowid + 2)::bigint as source_line, {trimmed}"
+        f"{constants} from incoming_text"
+    )
     return True
 
 
@@ -205,8 +276,13 @@ def read_source(source: CsvSource, location: str, http: HttpClient) -> pd.DataFr
     return frame.assign(**source.constant_columns)
 
 
-def ingest(source: CsvSource, context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient,
-           duckdb: DuckDBResource) -> dg.MaterializeResult:
+def ingest(
+    source: CsvSource,
+    context: dg.AssetExecutionContext,
+    settings: PipelineSettings,
+    http: HttpClient,
+    duckdb: DuckDBResource,
+) -> dg.MaterializeResult:
     """Read one source into raw_<name>."""
     location = source.location(settings)
     local = bool(location) and not location.startswith(("http://", "https://"))
@@ -221,19 +297,29 @@ def ingest(source: CsvSource, context: dg.AssetExecutionContext, settings: Pipel
         conn.execute(f"create or replace table raw_{source.name} as select * from incoming")
         metadata = table_metadata(conn, f"raw_{source.name}")
     context.log.info(f"Read {rows} rows from {location or '(no source configured)'}")
-    return dg.MaterializeResult(asset_key=f"raw_{source.name}",
-                                metadata={**metadata, "source": dg.MetadataValue.text(location or "none")})
+    return dg.MaterializeResult(
+        asset_key=f"raw_{source.name}", metadata={**metadata, "source": dg.MetadataValue.text(location or "none")}
+    )
 
 
 @dg.multi_asset(
     name="raw_sources",
-    specs=[dg.AssetSpec(f"raw_{source.name}", group_name="ingest", kinds={"python", "duckdb"}, owners=["team:data"],
-                        description=source.description) for source in SOURCES],
+    specs=[
+        dg.AssetSpec(
+            f"raw_{source.name}",
+            group_name="ingest",
+            kinds={"python", "duckdb"},
+            owners=["team:data"],
+            description=source.description,
+        )
+        for source in SOURCES
+    ],
     can_subset=True,  # one source can be read again on its own
     pool="duckdb",
 )
-def raw_sources(context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient,
-                duckdb: DuckDBResource):
+def raw_sources(
+    context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient, duckdb: DuckDBResource
+):
     """Every CSV source in one step (a step each cost more Dagster bookkeeping than reading the files)."""
     for source in SOURCES:
         if dg.AssetKey(f"raw_{source.name}") in context.selected_asset_keys:

@@ -18,7 +18,7 @@ from pipelines.partitions import daily_partitions
 from pipelines.prices import aws, azure, skypilot, snapshot
 from pipelines.prices.accelerators import AcceleratorMap
 from pipelines.prices.http import HttpClient, SourceError
-from pipelines.prices.observations import COLUMNS, create_raw_table, Parsed
+from pipelines.prices.observations import COLUMNS, Parsed, create_raw_table
 from pipelines.resources import PipelineSettings
 from pipelines.warehouse import table_metadata
 
@@ -58,8 +58,9 @@ def build_price_asset(source: str) -> dg.AssetsDefinition:
         partitions_def=daily_partitions,
         pool="duckdb",
     )
-    def _prices(context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient,
-                duckdb: DuckDBResource) -> dg.MaterializeResult:
+    def _prices(
+        context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient, duckdb: DuckDBResource
+    ) -> dg.MaterializeResult:
         day = context.partition_key
         accelerators = AcceleratorMap.from_csv(settings.bundled("accelerators.csv"))
         try:
@@ -74,15 +75,19 @@ def build_price_asset(source: str) -> dg.AssetsDefinition:
             create_raw_table(conn)
             conn.execute(f"delete from {RAW_TABLE} where run_day = ? and fetched_by = ?", [day, source])
             conn.register("incoming", frame)
-            conn.execute(f"insert into {RAW_TABLE} by name select ?::date as run_day, ? as fetched_by, * "
-                         "from incoming", [day, source])
+            conn.execute(
+                f"insert into {RAW_TABLE} by name select ?::date as run_day, ? as fetched_by, * from incoming",
+                [day, source],
+            )
             metadata = table_metadata(conn, RAW_TABLE)
         skipped = "\n".join(f"- {reason}: {n}" for reason, n in parsed.skipped.most_common()) or "none"
         context.log.info(f"{source}: {len(frame)} observations for {day}")
-        return dg.MaterializeResult(metadata={
-            **metadata,
-            "dagster/row_count": dg.MetadataValue.int(len(frame)),
-            "left_out": dg.MetadataValue.md(skipped),
-        })
+        return dg.MaterializeResult(
+            metadata={
+                **metadata,
+                "dagster/row_count": dg.MetadataValue.int(len(frame)),
+                "left_out": dg.MetadataValue.md(skipped),
+            }
+        )
 
     return _prices

@@ -27,9 +27,16 @@ def _csv_select(conn: duckdb_module.DuckDBPyConnection, table: str) -> str:
     relation = conn.table(f"main.{table}")
     columns = zip(relation.columns, map(str, relation.types), strict=True)
     starts = ", ".join(quoted(p) for p in FORMULA_PREFIXES)
-    return "select " + ", ".join(
-        f"case when left(\"{c}\", 1) in ({starts}) then '''' || \"{c}\" else \"{c}\" end as \"{c}\""
-        if kind == "VARCHAR" else f'"{c}"' for c, kind in columns) + f" from main.{table}"
+    return (
+        "select "
+        + ", ".join(
+            f'case when left("{c}", 1) in ({starts}) then \'\'\'\' || "{c}" else "{c}" end as "{c}"'
+            if kind == "VARCHAR"
+            else f'"{c}"'
+            for c, kind in columns
+        )
+        + f" from main.{table}"
+    )
 
 
 def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
@@ -61,9 +68,9 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
                 kinds={"html"},
                 owners=["team:data"],
                 description="published/report.html: one self-contained page (no scripts, no network) built from "
-                            "the snapshot it is published with: the money-flow network, top round trips and cycles "
-                            "with their sources, provider concentration, price per PFLOP-hour over time and the "
-                            "deal timeline.",
+                "the snapshot it is published with: the money-flow network, top round trips and cycles "
+                "with their sources, provider concentration, price per PFLOP-hour over time and the "
+                "deal timeline.",
                 freshness_policy=published_freshness,
             ),
         ],
@@ -77,26 +84,31 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
             (staged / fmt).mkdir(parents=True, exist_ok=True)
         try:
             with duckdb.get_connection() as conn:
-                conn.execute(f"attach {quoted(str(staged / published.DB))} as snapshot "
-                             f"(storage_version '{STORAGE_VERSION}')")
+                conn.execute(
+                    f"attach {quoted(str(staged / published.DB))} as snapshot (storage_version '{STORAGE_VERSION}')"
+                )
                 for model in models:
                     table = model.name
                     conn.execute(f"create table snapshot.main.{table} as select * from main.{table}")
                     conn.execute(f"comment on table snapshot.main.{table} is {quoted(model.description)}")
                     for column, meaning in model.columns.items():
                         conn.execute(f"comment on column snapshot.main.{table}.{column} is {quoted(meaning)}")
-                    conn.execute(f"copy main.{table} to {quoted(str(staged / 'parquet' / f'{table}.parquet'))} "
-                                 f"{EXPORT_FORMATS['parquet']}")
-                    conn.execute(f"copy ({_csv_select(conn, table)}) to "
-                                 f"{quoted(str(staged / 'csv' / f'{table}.csv'))} {EXPORT_FORMATS['csv']}")
+                    conn.execute(
+                        f"copy main.{table} to {quoted(str(staged / 'parquet' / f'{table}.parquet'))} "
+                        f"{EXPORT_FORMATS['parquet']}"
+                    )
+                    conn.execute(
+                        f"copy ({_csv_select(conn, table)}) to "
+                        f"{quoted(str(staged / 'csv' / f'{table}.csv'))} {EXPORT_FORMATS['csv']}"
+                    )
                 # A macro is created inside the snapshot, so that it reads the snapshot's own tables.
-                warehouse = conn.execute("select current_database()").fetchone()[0]
+                [(warehouse,)] = conn.execute("select current_database()").fetchall()
                 conn.execute("use snapshot")
                 for macro in macros:
                     conn.execute(macro.create_statement())
                 conn.execute(f"use {warehouse}")
                 conn.execute("detach snapshot")
-                counts = {t: conn.execute(f"select count(*) from main.{t}").fetchone()[0] for t in tables}
+                counts = {t: conn.execute(f"select count(*) from main.{t}").fetchall()[0][0] for t in tables}
             manifest = published.new_manifest(context.run.run_id, run_day, counts)
             with duckdb_module.connect(str(staged / published.DB), read_only=True) as conn:
                 page = report.build(conn, run_day, manifest["version"])
@@ -105,15 +117,21 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
         finally:
             published.clean(out)  # this run's staging directory if it failed, and old versions
         context.log.info(f"Published {len(tables)} tables and the report as version {version.name} in {out}")
-        yield dg.MaterializeResult(asset_key="published_snapshot", metadata={
-            "path": dg.MetadataValue.path(str(settings.published_db)),
-            "version": dg.MetadataValue.text(version.name),
-            "tables": dg.MetadataValue.md("\n".join(f"- `{t}`: {n} rows" for t, n in counts.items())),
-            "dagster/row_count": dg.MetadataValue.int(sum(counts.values())),
-        })
-        yield dg.MaterializeResult(asset_key="published_report", metadata={
-            "path": dg.MetadataValue.path(str(out / published.REPORT)),
-            "size_kb": dg.MetadataValue.float(round(len(page) / 1024, 1)),
-        })
+        yield dg.MaterializeResult(
+            asset_key="published_snapshot",
+            metadata={
+                "path": dg.MetadataValue.path(str(settings.published_db)),
+                "version": dg.MetadataValue.text(version.name),
+                "tables": dg.MetadataValue.md("\n".join(f"- `{t}`: {n} rows" for t, n in counts.items())),
+                "dagster/row_count": dg.MetadataValue.int(sum(counts.values())),
+            },
+        )
+        yield dg.MaterializeResult(
+            asset_key="published_report",
+            metadata={
+                "path": dg.MetadataValue.path(str(out / published.REPORT)),
+                "size_kb": dg.MetadataValue.float(round(len(page) / 1024, 1)),
+            },
+        )
 
     return publish

@@ -50,9 +50,12 @@ class SqlCheck:
             passed=offending == 0,
             severity=dg.AssetCheckSeverity.ERROR,
             description=f"{offending} row(s) of {self.asset} break the rule" if offending else "no row breaks the rule",
-            metadata={"offending_rows": offending,
-                      "sample": dg.MetadataValue.md(sample.astype("string").to_markdown(index=False)
-                                                    if offending else "none")},
+            metadata={
+                "offending_rows": offending,
+                "sample": dg.MetadataValue.md(
+                    sample.astype("string").to_markdown(index=False) if offending else "none"
+                ),
+            },
         )
 
 
@@ -63,8 +66,14 @@ def load_checks(models: list[SqlModel]) -> list[SqlCheck]:
         asset, name = path.stem.split("__", 1)
         checks.append(SqlCheck(asset, name, rule.description, rule.query))
     for metric, query in cited_flows_rules(models).items():
-        checks.append(SqlCheck(metric, "cites_only_counted_flows",
-                               "No row cites a flow its scenario leaves out (the rules are in scenario_flows).", query))
+        checks.append(
+            SqlCheck(
+                metric,
+                "cites_only_counted_flows",
+                "No row cites a flow its scenario leaves out (the rules are in scenario_flows).",
+                query,
+            )
+        )
     return checks
 
 
@@ -73,8 +82,9 @@ def cited_flows_rules(models: list[SqlModel]) -> dict[str, str]:
     columns say whether and how a metric cites flows (flow_ids, or one flow_id per row)."""
     rules = {}
     for model in models:
-        cited = ("rows.flow_ids" if "flow_ids" in model.columns
-                 else "[rows.flow_id]" if "flow_id" in model.columns else None)
+        cited = (
+            "rows.flow_ids" if "flow_ids" in model.columns else "[rows.flow_id]" if "flow_id" in model.columns else None
+        )
         if model.group == "metrics" and cited and "scenario" in model.columns:
             rules[model.name] = CITED_FLOWS.format(table=model.name, flows=cited)
     return rules

@@ -6,7 +6,7 @@ and table macros its query reads, so the lineage in the UI follows the SQL. Macr
 warehouse (and in the published snapshot by publish).
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -20,7 +20,7 @@ from pipelines.warehouse import table_metadata
 
 def run_day(context: dg.AssetExecutionContext) -> str:
     """The day a run is for: its partition (every asset of a partitioned run sees it), else today."""
-    return context.run.tags.get("dagster/partition") or datetime.now(timezone.utc).date().isoformat()
+    return context.run.tags.get("dagster/partition") or datetime.now(UTC).date().isoformat()
 
 
 def build_sql_spec(model: SqlModel, reads: set[str], table_owners: dict[str, str]) -> dg.AssetSpec:
@@ -34,11 +34,18 @@ def build_sql_spec(model: SqlModel, reads: set[str], table_owners: dict[str, str
         description=model.description,
         metadata={
             "sql_file": dg.MetadataValue.path(str(model.path.relative_to(SQL_DIR.parent))),
-            **({} if model.is_macro else {
-                "dagster/column_schema": dg.TableSchema(columns=[
-                    dg.TableColumn(name, "", description=meaning) for name, meaning in model.columns.items()]),
-                **_lineage_metadata(model),
-            }),
+            **(
+                {}
+                if model.is_macro
+                else {
+                    "dagster/column_schema": dg.TableSchema(
+                        columns=[
+                            dg.TableColumn(name, "", description=meaning) for name, meaning in model.columns.items()
+                        ]
+                    ),
+                    **_lineage_metadata(model),
+                }
+            ),
         },
         freshness_policy=published_freshness,
     )
@@ -48,13 +55,19 @@ def _lineage_metadata(model: SqlModel) -> dict:
     lineage = model.column_lineage()
     if not lineage:
         return {}
-    return {"dagster/column_lineage": dg.TableColumnLineage(deps_by_column={
-        column: [dg.TableColumnDep(asset_key=dg.AssetKey(table), column_name=c) for c in inputs]
-        for column, (table, inputs) in lineage.items()})}
+    return {
+        "dagster/column_lineage": dg.TableColumnLineage(
+            deps_by_column={
+                column: [dg.TableColumnDep(asset_key=dg.AssetKey(table), column_name=c) for c in inputs]
+                for column, (table, inputs) in lineage.items()
+            }
+        )
+    }
 
 
-def build_sql_layer(upstream_tables: dict[str, str], models: list[SqlModel],
-                    checks: list[SqlCheck]) -> dg.AssetsDefinition:
+def build_sql_layer(
+    upstream_tables: dict[str, str], models: list[SqlModel], checks: list[SqlCheck]
+) -> dg.AssetsDefinition:
     """The SQL layer: one asset per model, each with its lineage, checks and metadata in the UI, computed in one
     step (a step per table cost Dagster ~0.1 s of bookkeeping each, far more than the SQL). The step can be
     subset: it creates the selected tables in dependency order, each followed by its selected checks
@@ -78,9 +91,14 @@ def build_sql_layer(upstream_tables: dict[str, str], models: list[SqlModel],
             for model in ordered:
                 if dg.AssetKey(model.name) in context.selected_asset_keys:
                     conn.execute(model.create_statement())
-                    yield dg.MaterializeResult(asset_key=model.name, metadata=(
-                        {"definition": dg.MetadataValue.md(f"```sql\n{model.query}\n```")} if model.is_macro
-                        else table_metadata(conn, model.name, model.columns)))
+                    yield dg.MaterializeResult(
+                        asset_key=model.name,
+                        metadata=(
+                            {"definition": dg.MetadataValue.md(f"```sql\n{model.query}\n```")}
+                            if model.is_macro
+                            else table_metadata(conn, model.name, model.columns)
+                        ),
+                    )
                 for check in checks_of[model.name]:
                     if dg.AssetCheckKey(dg.AssetKey(check.asset), check.name) in context.selected_asset_check_keys:
                         yield check.evaluate(conn)

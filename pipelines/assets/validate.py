@@ -9,7 +9,7 @@ at all and its sources are not listed in AIINFRA_ALLOW_EMPTY_SOURCES.
 import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import dagster as dg
@@ -29,7 +29,7 @@ MAX_REJECTED_SHARE = 0.5
 
 
 def _today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def _bool(s: pd.Series) -> pd.Series:
@@ -42,8 +42,10 @@ def _type_companies(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
 
 def _type_deals(clean: pd.DataFrame, aliases: dict[str, str]) -> pd.DataFrame:
     announced_on, precision = v.parse_partial_date(clean.announced_on)
-    numbers = {c: v.as_number(clean[c])
-               for c in ("amount_usd", "amount_low_usd", "amount_high_usd", "term_years", "compute_gw")}
+    numbers = {
+        c: v.as_number(clean[c])
+        for c in ("amount_usd", "amount_low_usd", "amount_high_usd", "term_years", "compute_gw")
+    }
     return clean.assign(
         announced_on=announced_on,
         date_precision=precision,
@@ -70,9 +72,11 @@ def _type_chip_specs(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
 def _type_chip_prices(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
     observed_on, precision = v.parse_partial_date(clean.observed_on)
     numeric = ("chips_per_instance", "usd_per_instance_hour", "usd_per_chip_hour")
-    return clean.assign(observed_on=observed_on,
-                        observed_on_precision=clean.observed_on_precision.fillna(precision),
-                        **{c: v.as_number(clean[c]) for c in numeric})
+    return clean.assign(
+        observed_on=observed_on,
+        observed_on_precision=clean.observed_on_precision.fillna(precision),
+        **{c: v.as_number(clean[c]) for c in numeric},
+    )
 
 
 def _known_chips(conn: DuckDBPyConnection) -> set[str]:
@@ -96,35 +100,67 @@ class Validation:
 
 
 VALIDATIONS = [
-    Validation("companies", "company_id", lambda _, today: v.companies_schema(), _type_companies,
-               "Companies that pass validation, one row per company_id."),
     Validation(
-        "deals", "flow_id", v.deals_schema, _type_deals,
+        "companies",
+        "company_id",
+        lambda _, today: v.companies_schema(),
+        _type_companies,
+        "Companies that pass validation, one row per company_id.",
+    ),
+    Validation(
+        "deals",
+        "flow_id",
+        v.deals_schema,
+        _type_deals,
         "Deal flows that pass validation, company names resolved to company_id, typed.",
         needs="companies",
         lookup=lambda conn: v.alias_map(conn.execute("select * from clean_companies").df()),
     ),
     Validation(
-        "deal_events", "flow_id", v.deal_events_schema, _type_deal_events,
+        "deal_events",
+        "flow_id",
+        v.deal_events_schema,
+        _type_deal_events,
         "Deal events (closings, tranches, walk-backs, ...) that pass validation, each for a flow that did.",
         needs="deals",
         lookup=lambda conn: {flow for (flow,) in conn.execute("select flow_id from clean_deals").fetchall()},
     ),
-    Validation("chip_specs", "chip", lambda _, today: v.chip_specs_schema(), _type_chip_specs,
-               "Chip specifications that pass validation, typed."),
-    Validation("assumptions", "name", lambda _, today: v.assumptions_schema(), lambda clean, _: clean,
-               "Metric constants that pass validation."),
     Validation(
-        "chip_prices", "instance_type", v.chip_prices_schema, _type_chip_prices,
+        "chip_specs",
+        "chip",
+        lambda _, today: v.chip_specs_schema(),
+        _type_chip_specs,
+        "Chip specifications that pass validation, typed.",
+    ),
+    Validation(
+        "assumptions",
+        "name",
+        lambda _, today: v.assumptions_schema(),
+        lambda clean, _: clean,
+        "Metric constants that pass validation.",
+    ),
+    Validation(
+        "chip_prices",
+        "instance_type",
+        v.chip_prices_schema,
+        _type_chip_prices,
         "Curated hourly price observations (source `reference`) that pass validation, typed.",
-        needs="chip_specs", lookup=_known_chips, chunk_by="observed_on",
+        needs="chip_specs",
+        lookup=_known_chips,
+        chunk_by="observed_on",
     ),
 ]
 
 PRICE_OBSERVATIONS = Validation(
-    "price_observations", "instance_type", v.chip_prices_schema, _type_chip_prices,
+    "price_observations",
+    "instance_type",
+    v.chip_prices_schema,
+    _type_chip_prices,
     "Each day's price observations from the price sources that pass validation, typed; history kept by run_day.",
-    needs="chip_specs", lookup=_known_chips, partitions_def=daily_partitions, chunk_by="observed_on",
+    needs="chip_specs",
+    lookup=_known_chips,
+    partitions_def=daily_partitions,
+    chunk_by="observed_on",
 )
 
 
@@ -164,8 +200,11 @@ def chunks(conn: DuckDBPyConnection, rows: str, chunk_by: str | None, chunk_rows
     numbers = [n for (n,) in conn.execute("select distinct chunk from chunk_keys order by chunk").fetchall()]
     for chunk in numbers or [-1]:  # no rows: one empty frame, with the columns
         # a filter on the rows' own column, so that DuckDB reads only the chunk's rows
-        yield conn.execute(f"""select * from ({rows}) where coalesce({chunk_by}, '') in
-            (select chunk_key from chunk_keys where chunk = ?) order by source_line""", [chunk]).df()
+        yield conn.execute(
+            f"""select * from ({rows}) where coalesce({chunk_by}, '') in
+            (select chunk_key from chunk_keys where chunk = ?) order by source_line""",
+            [chunk],
+        ).df()
 
 
 QUARANTINE_TYPES = """
@@ -185,9 +224,12 @@ def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
         if not partitioned:
             return f"select * from raw_{spec.name}", None
         # Each source numbers its own rows; number the day's rows again so quarantine can count them.
-        conn.execute(f"""create or replace temp table day_rows as
+        conn.execute(
+            f"""create or replace temp table day_rows as
             select * exclude (run_day, source_line), row_number() over (order by fetched_by, source_line) as source_line
-            from raw_{spec.name} where run_day = ?""", [context.partition_key])
+            from raw_{spec.name} where run_day = ?""",
+            [context.partition_key],
+        )
         return "select * from day_rows", context.partition_key
 
     @dg.asset(
@@ -200,11 +242,16 @@ def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
         partitions_def=spec.partitions_def,
         pool="duckdb",
         # In the asset's own step: a step per check cost more bookkeeping than the check.
-        check_specs=[dg.AssetCheckSpec(
-            "mostly_accepted", asset=f"clean_{spec.name}", blocking=True,
-            description=f"Fails, and stops the run before publish, when more than half of raw_{spec.name} "
-                        "(for a daily table: of the run's day) was rejected, or when it has no rows and its "
-                        "sources are not listed in AIINFRA_ALLOW_EMPTY_SOURCES.")],
+        check_specs=[
+            dg.AssetCheckSpec(
+                "mostly_accepted",
+                asset=f"clean_{spec.name}",
+                blocking=True,
+                description=f"Fails, and stops the run before publish, when more than half of raw_{spec.name} "
+                "(for a daily table: of the run's day) was rejected, or when it has no rows and its "
+                "sources are not listed in AIINFRA_ALLOW_EMPTY_SOURCES.",
+            )
+        ],
     )
     def _clean(context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: PipelineSettings):
         with duckdb.get_connection() as conn:
@@ -214,7 +261,8 @@ def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
             checked_on = date.fromisoformat(day) if day else _today()
             lookup = spec.lookup(conn)
             schema = spec.schema(lookup, checked_on)
-            rows_in, rejected_rows, failures = 0, 0, []
+            rows_in, rejected_rows = 0, 0
+            failures: list[pd.DataFrame] = []  # the first 20 failures, for the metadata
             for i, raw in enumerate(chunks(conn, query, spec.chunk_by, settings.validate_chunk_rows)):
                 clean, rejected = v.split_rows(raw, schema, f"raw_{spec.name}", spec.row_key, checked_on)
                 conn.register("typed", spec.to_typed(clean, lookup))
@@ -222,32 +270,42 @@ def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
                 conn.register("rejected", rejected)
                 conn.execute(f"create or replace temp table rejected_{i} as {QUARANTINE_TYPES}")
                 rows_in, rejected_rows = rows_in + len(raw), rejected_rows + rejected["source_line"].nunique()
-                failures.append(rejected[["row_ref", "column_name", "reason"]].head(20 - sum(map(len, failures))))
+                failures.append(rejected[["row_ref", "column_name", "reason"]].head(20 - sum(len(f) for f in failures)))
             for table in ("typed", "rejected"):  # the chunks' column types may differ where one is all empty
-                conn.execute(f"create or replace temp view {table}_all as "
-                             + " union all by name ".join(f"select * from {table}_{j}" for j in range(i + 1)))
+                conn.execute(
+                    f"create or replace temp view {table}_all as "
+                    + " union all by name ".join(f"select * from {table}_{j}" for j in range(i + 1))
+                )
             _replace_rows(conn, f"clean_{spec.name}", "typed_all", day)
             _replace_rows(conn, f"quarantined_{spec.name}", "rejected_all", day)
             metadata = table_metadata(conn, f"clean_{spec.name}")
         if rejected_rows:
             context.log.warning(f"{rejected_rows} of {rows_in} rows of raw_{spec.name} quarantined")
-        return dg.MaterializeResult(check_results=[mostly_accepted(rows_in, rejected_rows, settings)], metadata={
-            **metadata,
-            "rows_in": dg.MetadataValue.int(rows_in),
-            "rows_rejected": dg.MetadataValue.int(int(rejected_rows)),
-            "failures": dg.MetadataValue.md(pd.concat(failures).to_markdown(index=False) if rejected_rows else "none"),
-        })
+        return dg.MaterializeResult(
+            check_results=[mostly_accepted(rows_in, rejected_rows, settings)],
+            metadata={
+                **metadata,
+                "rows_in": dg.MetadataValue.int(rows_in),
+                "rows_rejected": dg.MetadataValue.int(int(rejected_rows)),
+                "failures": dg.MetadataValue.md(
+                    pd.concat(failures).to_markdown(index=False) if rejected_rows else "none"
+                ),
+            },
+        )
 
     def mostly_accepted(rows_in: int, rejected: int, settings: PipelineSettings) -> dg.AssetCheckResult:
         if rows_in:
             share = rejected / rows_in
             passed = share <= MAX_REJECTED_SHARE
-            summary = (f"{rejected} of {rows_in} rows of raw_{spec.name} rejected "
-                       f"({share:.0%}; the limit is {MAX_REJECTED_SHARE:.0%}); see quarantine.")
+            summary = (
+                f"{rejected} of {rows_in} rows of raw_{spec.name} rejected "
+                f"({share:.0%}; the limit is {MAX_REJECTED_SHARE:.0%}); see quarantine."
+            )
         else:  # none rejected of none is not "mostly accepted": it would publish empty tables
             share, passed = 0.0, _may_be_empty(spec, settings)
             summary = f"raw_{spec.name} has no rows" + (
-                "." if passed else "; if that is expected, list its source in AIINFRA_ALLOW_EMPTY_SOURCES.")
+                "." if passed else "; if that is expected, list its source in AIINFRA_ALLOW_EMPTY_SOURCES."
+            )
         return dg.AssetCheckResult(
             check_name="mostly_accepted",
             passed=passed,

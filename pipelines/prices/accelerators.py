@@ -20,14 +20,18 @@ class AcceleratorMap:
 
     def __init__(self, table: pd.DataFrame):
         def mapping(row) -> Mapping:
-            return Mapping(row.chip or None,
-                           int(row.chips_per_instance) if row.chips_per_instance else None,
-                           int(row.cores_per_chip) if row.cores_per_chip else None)
+            return Mapping(
+                row.chip or None,
+                int(row.chips_per_instance) if row.chips_per_instance else None,
+                int(row.cores_per_chip) if row.cores_per_chip else None,
+            )
 
         table = table.fillna("")
         self._rules = {
-            scope: [(re.compile(row.pattern, re.IGNORECASE), mapping(row))
-                    for row in table[table.scope == scope].itertuples()]
+            scope: [
+                (re.compile(row.pattern, re.IGNORECASE), mapping(row))
+                for row in table[table.scope == scope].itertuples()
+            ]
             for scope in ("name", "instance")
         }
 
@@ -46,8 +50,11 @@ class AcceleratorMap:
 
     def instance_patterns(self, prefix: str) -> list[str]:
         """Tracked instance patterns that are literal names starting with `prefix` (the Azure SKUs)."""
-        return [p.pattern for p, m in self._rules["instance"]
-                if m.chip and p.pattern.startswith(prefix) and re.escape(p.pattern) == p.pattern]
+        return [
+            p.pattern
+            for p, m in self._rules["instance"]
+            if m.chip and p.pattern.startswith(prefix) and re.escape(p.pattern) == p.pattern
+        ]
 
 
 def chip_count(mapping: Mapping | None, name: str, stated: str | float | None) -> int | None:

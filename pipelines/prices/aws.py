@@ -43,7 +43,7 @@ def _origin(url: str) -> tuple:
     """Scheme, host and port, read by the parser requests itself uses (urllib.parse reads
     `http://a\\@b/` as host b, requests fetches from a)."""
     parts = parse_url(url)
-    return parts.scheme, parts.host, parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, parts.host, parts.port or {"http": 80, "https": 443}.get(parts.scheme or "")
 
 
 def offer_url(base: str, index_url: str, region: str, ref: str) -> str:
@@ -57,14 +57,17 @@ def offer_url(base: str, index_url: str, region: str, ref: str) -> str:
     except LocationParseError:  # e.g. a port out of range
         same_host = False
     if not same_host:
-        raise SourceError(index_url, f"region {region!r}: currentVersionUrl {ref!r} leaves the configured host "
-                                     f"{base} (it resolves to {url})")
+        raise SourceError(
+            index_url,
+            f"region {region!r}: currentVersionUrl {ref!r} leaves the configured host {base} (it resolves to {url})",
+        )
     return url
 
 
 def _keep(attributes: dict) -> bool:
-    return (attributes.get("instanceFamily") in ACCELERATOR_FAMILIES
-            and all(attributes.get(k) == v for k, v in CANONICAL.items()))
+    return attributes.get("instanceFamily") in ACCELERATOR_FAMILIES and all(
+        attributes.get(k) == v for k, v in CANONICAL.items()
+    )
 
 
 def parse_offer(stream, url: str, accelerators: AcceleratorMap, source: str, observed_on: str) -> Parsed:
@@ -75,7 +78,8 @@ def parse_offer(stream, url: str, accelerators: AcceleratorMap, source: str, obs
     parsed, products = Parsed(), {}
     sku = attributes = None
     version = None  # the offer file's own version (it precedes the products), e.g. 20260601184517
-    term_type = term_prefix = builder = None
+    term_type = term_prefix = ""  # of the term being assembled, while builder is not None
+    builder = None
     attribute_suffixes = tuple(f".attributes.{a}" for a in ATTRIBUTES)
     try:
         for prefix, event, value in ijson.parse(stream, use_float=False):
@@ -98,22 +102,30 @@ def parse_offer(stream, url: str, accelerators: AcceleratorMap, source: str, obs
                 builder.event(event, value)
                 if event == "end_map" and prefix == term_prefix:
                     for offer in builder.value.values():
-                        _add_offer(parsed, term_type, offer, products, url, accelerators, source, observed_on,
-                                   version)
+                        _add_offer(parsed, term_type, offer, products, url, accelerators, source, observed_on, version)
                     builder = None
     except ijson.JSONError as err:
         raise SourceError(url, f"not valid JSON ({err})") from err
     return parsed
 
 
-def _add_offer(parsed: Parsed, term_type: str, offer: dict, products: dict, url: str,
-               accelerators: AcceleratorMap, source: str, observed_on: str, version: str | None) -> None:
-    if term_type == "OnDemand":
-        pricing = "on_demand"
-    else:
+def _add_offer(
+    parsed: Parsed,
+    term_type: str,
+    offer: dict,
+    products: dict,
+    url: str,
+    accelerators: AcceleratorMap,
+    source: str,
+    observed_on: str,
+    version: str | None,
+) -> None:
+    pricing: str | None = "on_demand"
+    if term_type != "OnDemand":
         terms = offer.get("termAttributes", {})
-        pricing = RESERVED.get((terms.get("LeaseContractLength"), terms.get("PurchaseOption"),
-                                terms.get("OfferingClass")))
+        pricing = RESERVED.get(
+            (terms.get("LeaseContractLength"), terms.get("PurchaseOption"), terms.get("OfferingClass"))
+        )
         if pricing is None:
             parsed.skipped["reservation other than 1yr/3yr No Upfront standard"] += 1
             return
@@ -128,17 +140,25 @@ def _add_offer(parsed: Parsed, term_type: str, offer: dict, products: dict, url:
             continue
         usd = dimension.get("pricePerUnit", {}).get("USD")
         parsed.add(
-            source=source, observed_on=observed_on, provider="aws", region=attributes.get("regionCode"),
-            instance_type=instance, accelerator=instance, chip=mapping.chip if mapping else None,
+            source=source,
+            observed_on=observed_on,
+            provider="aws",
+            region=attributes.get("regionCode"),
+            instance_type=instance,
+            accelerator=instance,
+            chip=mapping.chip if mapping else None,
             chips_per_instance=chip_count(mapping, instance, attributes.get("gpu")),
-            pricing=pricing, usd_per_instance_hour=usd, source_url=url,
+            pricing=pricing,
+            usd_per_instance_hour=usd,
+            source_url=url,
             source_revision=f"offer version {version}" if version else None,
             source_quote=f"{dimension.get('rateCode')}: {usd} USD per Hrs ({dimension.get('description')})",
         )
 
 
-def fetch(client: "HttpClient", base: str, regions: list[str], accelerators: AcceleratorMap,
-          observed_on: str) -> Parsed:
+def fetch(
+    client: "HttpClient", base: str, regions: list[str], accelerators: AcceleratorMap, observed_on: str
+) -> Parsed:
     index_url = f"{base.rstrip('/')}{REGION_INDEX}"
     offers = parse_region_index(client.get(index_url), index_url)
     parsed = Parsed()

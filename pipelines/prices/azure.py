@@ -52,8 +52,7 @@ def left_out(item: dict) -> str | None:
     return None
 
 
-def parse_items(items: list, url: str, accelerators: AcceleratorMap, source: str,
-                observed_on: str) -> Parsed:
+def parse_items(items: list, url: str, accelerators: AcceleratorMap, source: str, observed_on: str) -> Parsed:
     parsed = Parsed()
     for item in items:
         if not isinstance(item, dict):
@@ -70,23 +69,35 @@ def parse_items(items: list, url: str, accelerators: AcceleratorMap, source: str
             continue
         price = item.get("retailPrice")
         if item["type"] == "Reservation":
-            pricing, hours = HOURS.get(item.get("reservationTerm"), (None, None))
-            if pricing is None:
+            term = HOURS.get(item.get("reservationTerm") or "")
+            if term is None:
                 parsed.skipped[f"reservation term {item.get('reservationTerm')}"] += 1
                 continue
+            pricing, hours = term
             hourly = price / hours if isinstance(price, (int, float)) else price
         else:
             pricing = "spot" if str(item.get("skuName") or "").endswith(" Spot") else "on_demand"
             hourly = price
         parsed.add(
-            source=source, observed_on=observed_on, provider="azure", region=item.get("armRegionName"),
-            instance_type=sku, accelerator=sku, chip=mapping.chip if mapping else None,
-            chips_per_instance=mapping.chips_per_instance if mapping else None, pricing=pricing,
-            usd_per_instance_hour=hourly, source_url=url,
-            source_revision=f"effectiveStartDate {item['effectiveStartDate']}" if item.get("effectiveStartDate") else None,
-            source_quote=(f"meterId {item.get('meterId')}: {item.get('productName')} / {item.get('skuName')} / "
-                          f"{item['type']} {item.get('reservationTerm') or ''} retailPrice {price} "
-                          f"{item.get('currencyCode')} per {item.get('unitOfMeasure')}").replace("  ", " "),
+            source=source,
+            observed_on=observed_on,
+            provider="azure",
+            region=item.get("armRegionName"),
+            instance_type=sku,
+            accelerator=sku,
+            chip=mapping.chip if mapping else None,
+            chips_per_instance=mapping.chips_per_instance if mapping else None,
+            pricing=pricing,
+            usd_per_instance_hour=hourly,
+            source_url=url,
+            source_revision=f"effectiveStartDate {item['effectiveStartDate']}"
+            if item.get("effectiveStartDate")
+            else None,
+            source_quote=(
+                f"meterId {item.get('meterId')}: {item.get('productName')} / {item.get('skuName')} / "
+                f"{item['type']} {item.get('reservationTerm') or ''} retailPrice {price} "
+                f"{item.get('currencyCode')} per {item.get('unitOfMeasure')}"
+            ).replace("  ", " "),
             note="reservation: term total / hours in term" if item["type"] == "Reservation" else None,
         )
     return parsed

@@ -4,7 +4,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager, suppress
-from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import dagster as dg
@@ -41,9 +40,12 @@ class _Fetch:
     def check(self) -> None:
         """The deadline's SourceError once it has passed."""
         if self.left() <= 0:
-            raise SourceError(self.url, f"timed out at {time.monotonic() - self.start:.1f} s{self.after_retries()}: "
-                                        f"a fetch, retries and body included, may take at most {self.deadline_s:g} s "
-                                        f"(AIINFRA_HTTP_DEADLINE_S)")
+            raise SourceError(
+                self.url,
+                f"timed out at {time.monotonic() - self.start:.1f} s{self.after_retries()}: "
+                f"a fetch, retries and body included, may take at most {self.deadline_s:g} s "
+                f"(AIINFRA_HTTP_DEADLINE_S)",
+            )
 
 
 class _FetchRetry(Retry):
@@ -80,18 +82,18 @@ class _FetchTimeout(Timeout):
 
     def __init__(self, connect: float, read: float, fetch: _Fetch):
         super().__init__(connect=connect, read=read)
-        self.fetch = fetch
+        self.connect_s, self.read_s, self.fetch = connect, read, fetch
 
     def clone(self) -> "_FetchTimeout":  # urllib3 clones the timeout for each attempt
-        return _FetchTimeout(self._connect, self._read, self.fetch)
+        return _FetchTimeout(self.connect_s, self.read_s, self.fetch)
 
     @property
     def connect_timeout(self) -> float:
-        return max(0.0, min(self._connect, self.fetch.left()))
+        return max(0.0, min(self.connect_s, self.fetch.left()))
 
     @property
     def read_timeout(self) -> float:
-        return max(0.0, min(self._read, self.fetch.left()))
+        return max(0.0, min(self.read_s, self.fetch.left()))
 
 
 class _Body:
@@ -147,9 +149,15 @@ class HttpClient(dg.ConfigurableResource):
 
     def _session(self, fetch: _Fetch) -> requests.Session:
         retry = _FetchRetry(
-            total=self.retries, connect=self.retries, read=self.retries, status=self.retries,
-            backoff_factor=self.backoff_factor, status_forcelist=RETRY_STATUSES,
-            allowed_methods=frozenset({"GET"}), respect_retry_after_header=True, raise_on_status=False,
+            total=self.retries,
+            connect=self.retries,
+            read=self.retries,
+            status=self.retries,
+            backoff_factor=self.backoff_factor,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=frozenset({"GET"}),
+            respect_retry_after_header=True,
+            raise_on_status=False,
         )
         retry.max_retry_after, retry.fetch = self.max_retry_after_s, fetch
         session = requests.Session()
@@ -166,19 +174,27 @@ class HttpClient(dg.ConfigurableResource):
         fetch = _Fetch(url, self.deadline_s)
         with self._session(fetch) as session:
             try:
-                response = session.get(url, params=params, stream=True,
-                                       timeout=_FetchTimeout(self.connect_timeout_s, self.read_timeout_s, fetch))
+                response = session.get(
+                    url,
+                    params=params,
+                    stream=True,
+                    # requests hands a urllib3 Timeout to urllib3 as it is; its stubs know only numbers
+                    timeout=_FetchTimeout(self.connect_timeout_s, self.read_timeout_s, fetch),  # type: ignore[arg-type]
+                )
             except requests.RequestException as err:
                 fetch.check()
                 raise SourceError(url, f"request failed{fetch.after_retries()} ({err})") from err
             with response:
                 if response.status_code >= 400:
-                    raise SourceError(response.url, f"HTTP {response.status_code} {response.reason}"
-                                                    f"{fetch.after_retries()}")
+                    raise SourceError(
+                        response.url, f"HTTP {response.status_code} {response.reason}{fetch.after_retries()}"
+                    )
                 length = response.headers.get("Content-Length")
                 if length and length.isdigit() and int(length) > limit_mb * MB:
-                    raise SourceError(response.url, f"response is larger than the {limit_mb} MB cap "
-                                                    f"(Content-Length {int(length) // MB} MB)")
+                    raise SourceError(
+                        response.url,
+                        f"response is larger than the {limit_mb} MB cap (Content-Length {int(length) // MB} MB)",
+                    )
                 with closing(_Body(response, fetch, limit_mb * MB)) as body:
                     yield body
 
@@ -188,7 +204,7 @@ class HttpClient(dg.ConfigurableResource):
             return body.read()
 
     @contextmanager
-    def stream(self, url: str) -> Iterator[BinaryIO]:
+    def stream(self, url: str) -> Iterator["_Body"]:
         """The body of a GET as a file object read while it downloads, up to max_stream_mb."""
         with self._body(url, None, self.max_stream_mb) as body:
             yield body

@@ -3,6 +3,7 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
+
 class SourceError(Exception):
     """A source could not be fetched or parsed; the message names the URL and the problem."""
 
@@ -12,18 +13,33 @@ class SourceError(Exception):
 
 
 COLUMNS = [
-    "source", "observed_on", "observed_on_precision", "provider", "region", "zone", "instance_type", "accelerator", "chip",
-    "chips_per_instance", "pricing", "usd_per_instance_hour", "usd_per_chip_hour", "source_url",
-    "source_revision", "source_quote", "note",
+    "source",
+    "observed_on",
+    "observed_on_precision",
+    "provider",
+    "region",
+    "zone",
+    "instance_type",
+    "accelerator",
+    "chip",
+    "chips_per_instance",
+    "pricing",
+    "usd_per_instance_hour",
+    "usd_per_chip_hour",
+    "source_url",
+    "source_revision",
+    "source_quote",
+    "note",
 ]
-
 
 
 def create_raw_table(conn) -> None:
     """raw_price_observations, where every price source writes its day's rows as text before validation;
     a table kept from an older version gains the newer columns (its history is kept)."""
-    conn.execute("create table if not exists raw_price_observations (run_day date, fetched_by varchar, "
-                 "source_line integer, " + ", ".join(f"{c} varchar" for c in COLUMNS) + ")")
+    conn.execute(
+        "create table if not exists raw_price_observations (run_day date, fetched_by varchar, "
+        "source_line integer, " + ", ".join(f"{c} varchar" for c in COLUMNS) + ")"
+    )
     for column in COLUMNS:
         conn.execute(f"alter table raw_price_observations add column if not exists {column} varchar")
 

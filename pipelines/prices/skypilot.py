@@ -41,8 +41,9 @@ def gpu_memory_mib(gpu_info: str) -> float | None:
         return None
 
 
-def parse_vms_csv(text: str, cloud: str, url: str, accelerators: AcceleratorMap, source: str,
-                  observed_on: str) -> Parsed:
+def parse_vms_csv(
+    text: str, cloud: str, url: str, accelerators: AcceleratorMap, source: str, observed_on: str
+) -> Parsed:
     try:
         table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
@@ -60,7 +61,8 @@ def parse_vms_csv(text: str, cloud: str, url: str, accelerators: AcceleratorMap,
         # A known instance type says more than the accelerator name (its count is right where
         # SkyPilot's is not, e.g. 12 GPUs on ND96isr_H100_v5), so it is looked up first.
         mapping = (accelerators.by_instance(instance) if instance else None) or (
-            accelerators.by_name(name) if name else None)
+            accelerators.by_name(name) if name else None
+        )
         if mapping is None and not name:
             parsed.skipped["cpu-only instance"] += 1
             continue
@@ -82,16 +84,25 @@ def parse_vms_csv(text: str, cloud: str, url: str, accelerators: AcceleratorMap,
             if not price:
                 continue
             parsed.add(
-                source=source, observed_on=observed_on, provider=cloud, region=row["Region"].strip(),
-                zone=row.get("AvailabilityZone", "").strip(), instance_type=instance, accelerator=name or instance,
-                chip=chip, chips_per_instance=count, pricing=pricing, usd_per_instance_hour=price,
-                source_url=url, source_quote=f"line {line}: " + ",".join(row.values()), note=note,
+                source=source,
+                observed_on=observed_on,
+                provider=cloud,
+                region=row["Region"].strip(),
+                zone=row.get("AvailabilityZone", "").strip(),
+                instance_type=instance,
+                accelerator=name or instance,
+                chip=chip,
+                chips_per_instance=count,
+                pricing=pricing,
+                usd_per_instance_hour=price,
+                source_url=url,
+                source_quote=f"line {line}: " + ",".join(row.values()),
+                note=note,
             )
     return parsed
 
 
-def fetch(client: "HttpClient", base: str, clouds: list[str], accelerators: AcceleratorMap,
-          observed_on: str) -> Parsed:
+def fetch(client: "HttpClient", base: str, clouds: list[str], accelerators: AcceleratorMap, observed_on: str) -> Parsed:
     parsed = Parsed()
     for cloud in clouds:
         url = catalog_url(base, cloud)

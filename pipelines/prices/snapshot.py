@@ -20,8 +20,14 @@ PROVENANCE = ("source_url", "source_revision", "observed_on", "observed_on_preci
 def _parse(recording: dict, path: Path, accelerators: AcceleratorMap) -> Parsed:
     if recording["format"] != "skypilot":
         raise SourceError(str(path), f"unknown recording format {recording['format']!r} in manifest.json")
-    return skypilot.parse_vms_csv(path.read_text(encoding="utf-8"), recording["cloud"], recording["source_url"],
-                                  accelerators, "skypilot-snapshot", recording["observed_on"])
+    return skypilot.parse_vms_csv(
+        path.read_text(encoding="utf-8"),
+        recording["cloud"],
+        recording["source_url"],
+        accelerators,
+        "skypilot-snapshot",
+        recording["observed_on"],
+    )
 
 
 def read(root: Path, accelerators: AcceleratorMap) -> Parsed:
@@ -29,11 +35,15 @@ def read(root: Path, accelerators: AcceleratorMap) -> Parsed:
     for recording in json.loads((root / "manifest.json").read_text())["recordings"]:
         missing = [key for key in ("format", "file", *PROVENANCE) if not recording.get(key)]
         if missing:
-            raise SourceError(str(root / "manifest.json"),
-                              f"recording {recording.get('file')!r} lacks {', '.join(missing)}")
+            raise SourceError(
+                str(root / "manifest.json"), f"recording {recording.get('file')!r} lacks {', '.join(missing)}"
+            )
         rows = _parse(recording, root / recording["file"], accelerators)
-        evidence = (f"observed_on is approximate: {recording.get('note') or 'no evidence recorded'}"
-                    if recording["observed_on_precision"] == "approximate" else None)
+        evidence = (
+            f"observed_on is approximate: {recording.get('note') or 'no evidence recorded'}"
+            if recording["observed_on_precision"] == "approximate"
+            else None
+        )
         for row in rows.rows:
             row["note"] = "; ".join(filter(None, [row["note"], evidence])) or None
         parsed.extend(rows.stamp(**{k: recording[k] for k in PROVENANCE}))

@@ -11,14 +11,17 @@ with hops as (
         money_cycles.bottleneck_edge_rank,
         money_cycles.cycle[i] as source,
         money_cycles.cycle[i % len(money_cycles.cycle) + 1] as target
-    from money_cycles, range(1, len(money_cycles.cycle) + 1) as positions(i)
+    from money_cycles, range(1, len(money_cycles.cycle) + 1) as positions (i)
 )
 
-select hops.scenario, hops.cycle
+select
+    hops.scenario,
+    hops.cycle
 from hops
 left join money_edges using (scenario, source, target)
 group by hops.scenario, hops.cycle, hops.bottleneck_usd, hops.gross_usd, hops.bottleneck_edge_rank
-having count(money_edges.weight_usd) <> count(*)
+having
+    count(money_edges.weight_usd) <> count(*)
     or min(money_edges.weight_usd) <> hops.bottleneck_usd
     or sum(money_edges.weight_usd) <> hops.gross_usd
     or max(money_edges.weight_rank) <> hops.bottleneck_edge_rank

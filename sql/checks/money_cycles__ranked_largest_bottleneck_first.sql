@@ -14,8 +14,13 @@ with in_order as (
     window by_rank as (partition by scenario order by cycle_rank)
 )
 
-select scenario, cycle_rank, bottleneck_usd, bottleneck_edge_rank
+select
+    scenario,
+    cycle_rank,
+    bottleneck_usd,
+    bottleneck_edge_rank
 from in_order
-where cycle_rank <> expected_rank
-   or bottleneck_usd > previous_bottleneck_usd
-   or bottleneck_edge_rank < previous_bottleneck_edge_rank
+where
+    cycle_rank <> expected_rank
+    or bottleneck_usd > previous_bottleneck_usd
+    or bottleneck_edge_rank < previous_bottleneck_edge_rank

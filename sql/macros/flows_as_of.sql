@@ -2,14 +2,15 @@
 -- announced after d left out. deal_flows is flows_as_of(the run's day); ask for any other day with
 -- `select * from flows_as_of(date '2025-12-31')`.
 create or replace macro flows_as_of(d) as table
-select
-    terms.*,
-    history.status,
-    history.valid_from as status_since,
-    history.changed_by as status_changed_by
-from deal_flow_terms as terms
-join deal_status_history as history
-    on history.flow_id = terms.flow_id
-   and history.valid_from <= d::date
-   and (history.valid_to is null or d::date < history.valid_to)
-order by terms.flow_id
+    select
+        terms.*,
+        history.status,
+        history.valid_from as status_since,
+        history.changed_by as status_changed_by
+    from deal_flow_terms as terms
+    inner join deal_status_history as history
+        on
+            history.flow_id = terms.flow_id
+            and history.valid_from <= d::date
+            and (history.valid_to is null or d::date < history.valid_to)
+    order by terms.flow_id

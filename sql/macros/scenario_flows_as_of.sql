@@ -4,15 +4,16 @@
 -- that had closed (not letters of intent, not press reports alone). scenario_flows is
 -- scenario_flows_as_of(the run's day).
 create or replace macro scenario_flows_as_of(d) as table
-with scenarios as (
-    select * from (values ('headline'), ('firm')) as s(scenario)
-)
+    with scenarios as (
+        select * from (values ('headline'), ('firm')) as s (scenario)
+    )
 
-select
-    scenarios.scenario,
-    flows.*
-from flows_as_of(d) as flows
-cross join scenarios
-where flows.status not in ('superseded', 'cancelled', 'lapsed', 'walked_back', 'unverified')
-  and (scenarios.scenario = 'headline' or (flows.is_firm and flows.status in ('announced', 'closed')))
-order by scenarios.scenario, flows.flow_id
+    select
+        scenarios.scenario,
+        flows.*
+    from flows_as_of(d) as flows
+    cross join scenarios
+    where
+        flows.status not in ('superseded', 'cancelled', 'lapsed', 'walked_back', 'unverified')
+        and (scenarios.scenario = 'headline' or (flows.is_firm and flows.status in ('announced', 'closed')))
+    order by scenarios.scenario, flows.flow_id

@@ -12,12 +12,22 @@
 --   undisclosed_flows: number of those flows with no disclosed amount
 --   flow_ids: ids of those flows, sorted
 with legs as (
-    select scenario, to_company as company_id, amount_usd as inflow_usd, 0 as outflow_usd, flow_id
+    select
+        scenario,
+        to_company as company_id,
+        amount_usd as inflow_usd,
+        0 as outflow_usd,
+        flow_id
     from scenario_flows
 
     union all
 
-    select scenario, from_company as company_id, 0 as inflow_usd, amount_usd as outflow_usd, flow_id
+    select
+        scenario,
+        from_company as company_id,
+        0 as inflow_usd,
+        amount_usd as outflow_usd,
+        flow_id
     from scenario_flows
 )
 

@@ -40,7 +40,8 @@ chips as (
     select
         chip_specs.chip,
         chip_specs.bf16_dense_tflops,
-        coalesce(try_cast(it_power.value as double), chip_specs.tdp_w * constants.it_watts_per_tdp_watt) as it_watts_per_chip
+        coalesce(try_cast(it_power.value as double), chip_specs.tdp_w * constants.it_watts_per_tdp_watt)
+            as it_watts_per_chip
     from chip_specs
     cross join constants
     left join assumptions as it_power on it_power.name = 'it_watts_per_chip.' || chip_specs.chip
@@ -48,15 +49,20 @@ chips as (
 
 -- price_performance holds each provider's median price per chip-hour per chip, pricing and day
 daily_prices as (
-    select price_performance.chip, price_performance.observed_on,
-           median(price_performance.usd_per_chip_hour) as usd_per_chip_hour, count(*) as providers
+    select
+        price_performance.chip,
+        price_performance.observed_on,
+        median(price_performance.usd_per_chip_hour) as usd_per_chip_hour,
+        count(*) as providers
     from price_performance
     inner join constants on price_performance.pricing = constants.pricing
     group by all
 ),
 
 first_prices as (
-    select chip, min(observed_on) as observed_on
+    select
+        chip,
+        min(observed_on) as observed_on
     from daily_prices
     group by chip
 ),
@@ -73,8 +79,9 @@ commitments as (
     from scenario_flows
     cross join constants
     left join chips on chips.chip = scenario_flows.chip_family
-    where scenario_flows.buys_compute
-      and scenario_flows.amount_usd is not null
+    where
+        scenario_flows.buys_compute
+        and scenario_flows.amount_usd is not null
 ),
 
 priced as (
@@ -84,8 +91,9 @@ priced as (
         in_force.observed_on is null and first_prices.observed_on is not null as priced_before_first_observation
     from commitments
     asof left join daily_prices as in_force
-        on in_force.chip = commitments.chip
-       and in_force.observed_on <= commitments.announced_on
+        on
+            in_force.chip = commitments.chip
+            and in_force.observed_on <= commitments.announced_on
     left join first_prices on first_prices.chip = commitments.chip
 ),
 

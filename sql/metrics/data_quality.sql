@@ -39,21 +39,49 @@ flows as (
 
 -- Each flow under every measure it falls in; the tiers are those the flows have.
 tagged as (
-    select 'flows_by_source_tier' as measure, source_tier, flow_id, in_headline, headline_usd from flows
+    select
+        'flows_by_source_tier' as measure,
+        source_tier,
+        flow_id,
+        in_headline,
+        headline_usd
+    from flows
     union all
-    select 'on_primary_document', null, flow_id, in_headline, headline_usd from flows
+    select
+        'on_primary_document',
+        null,
+        flow_id,
+        in_headline,
+        headline_usd
+    from flows
     where in_headline and primary_source_url is not null
     union all
-    select 'not_reverified', null, flow_id, in_headline, headline_usd from flows, settings
+    select
+        'not_reverified',
+        null,
+        flow_id,
+        in_headline,
+        headline_usd
+    from flows, settings
     where last_verified_on < getvariable('run_day')::date - settings.reverify_after_days
     union all
-    select 'unverified', null, flow_id, in_headline, headline_usd from flows
+    select
+        'unverified',
+        null,
+        flow_id,
+        in_headline,
+        headline_usd
+    from flows
     where status = 'unverified'
 ),
 
 -- The measures that are not per tier get a row even when no flow falls in them.
 measures as (
-    select distinct measure, source_tier from tagged where measure = 'flows_by_source_tier'
+    select distinct
+        measure,
+        source_tier
+    from tagged
+    where measure = 'flows_by_source_tier'
     union all
     select * from (values ('on_primary_document', null), ('not_reverified', null), ('unverified', null))
 ),

@@ -16,12 +16,18 @@
 --   provider_shares: list of {provider, usd, share} for every provider, largest share first; usd in USD
 --   flow_ids: ids of the compute-buying flows behind the row, sorted
 with buyer_spend as (
-    select scenario, buyer, unnest(provider_shares, recursive := true)
+    select
+        scenario,
+        buyer,
+        unnest(provider_shares, recursive := true)
     from provider_concentration
 ),
 
 pooled as (
-    select scenario, provider, sum(usd) as usd
+    select
+        scenario,
+        provider,
+        sum(usd) as usd
     from buyer_spend
     group by scenario, provider
 ),
@@ -36,7 +42,10 @@ shares as (
 ),
 
 cited as (
-    select scenario, list_sort(flatten(list(flow_ids))) as flow_ids, count(*) as buyers
+    select
+        scenario,
+        list_sort(flatten(list(flow_ids))) as flow_ids,
+        count(*) as buyers
     from provider_concentration
     group by scenario
 )
@@ -51,7 +60,7 @@ select
     first(provider order by share desc, provider) as top_provider,
     max(share) as top_share,
     coalesce(sum(usd) filter (where is_big_three), 0) / sum(usd) as big_three_share,
-    list({'provider': provider, 'usd': usd, 'share': share} order by share desc, provider) as provider_shares,
+    list({ 'provider': provider, 'usd': usd, 'share': share } order by share desc, provider) as provider_shares,
     any_value(cited.flow_ids) as flow_ids
 from shares
 inner join cited using (scenario)

@@ -25,24 +25,55 @@
 --   gross_usd: sum of the edge weights of the loop, USD
 --   cycles_in_scenario: how many cycles of 2 to 5 hops the scenario has; NULL when the search stopped at max_cycles
 --   cycles_counted_up_to: NULL when every cycle was counted; else how many the search had found when it stopped at max_cycles (there are at least that many)
-with recursive legs as (
+with recursive nodes as (
+    select
+        scenario,
+        source as node
+    from money_edges
+    union
+    select
+        scenario,
+        target
+    from money_edges
+),
+
+legs as (
     -- Paths of 0, 1 or 2 hops, with the rank of their lightest edge (0: no edge).
-    select scenario, node as source, null::varchar as via, node as target, 0 as hops, 0 as lightest_rank
-    from (select scenario, source as node from money_edges union select scenario, target from money_edges)
+    select
+        scenario,
+        node as source,
+        null::varchar as via,
+        node as target,
+        0 as hops,
+        0 as lightest_rank
+    from nodes
 
     union all
 
-    select scenario, source, null, target, 1, weight_rank
+    select
+        scenario,
+        source,
+        null,
+        target,
+        1,
+        weight_rank
     from money_edges
 
     union all
 
-    select first.scenario, first.source, first.target, second.target, 2, greatest(first.weight_rank, second.weight_rank)
+    select
+        first.scenario,
+        first.source,
+        first.target as via,
+        second.target,
+        2,
+        greatest(first.weight_rank, second.weight_rank)
     from money_edges as first
     inner join money_edges as second
-        on second.scenario = first.scenario
-       and second.source = first.target
-       and second.target <> first.source
+        on
+            second.scenario = first.scenario
+            and second.source = first.target
+            and second.target <> first.source
 ),
 
 -- Each cycle once: its bottleneck edge u -> v, then a way back from v to u over edges ranked above
@@ -60,26 +91,34 @@ cycles_by_bottleneck as not materialized (
         second.via as second_via
     from money_edges as bottleneck
     inner join legs as first
-        on first.scenario = bottleneck.scenario
-       and first.source = bottleneck.target
-       and first.hops > 0
-       and first.lightest_rank < bottleneck.weight_rank
+        on
+            first.scenario = bottleneck.scenario
+            and first.source = bottleneck.target
+            and first.hops > 0
+            and first.lightest_rank < bottleneck.weight_rank
     inner join legs as second
-        on second.scenario = bottleneck.scenario
-       and second.source = first.target
-       and second.target = bottleneck.source
-       and second.lightest_rank < bottleneck.weight_rank
+        on
+            second.scenario = bottleneck.scenario
+            and second.source = first.target
+            and second.target = bottleneck.source
+            and second.lightest_rank < bottleneck.weight_rank
     where (first.hops = 2 or second.hops = 0)
-      -- no company twice (the legs' own edges rule out the other repeats)
-      and coalesce(first.via <> bottleneck.source, true)
-      and coalesce(second.via not in (bottleneck.target, first.via), true)
+    -- no company twice (the legs' own edges rule out the other repeats)
+    and coalesce(first.via <> bottleneck.source, true)
+    and coalesce(second.via not in (bottleneck.target, first.via), true)
 ),
 
 -- The search, in batches of bottleneck ranks a quarter larger than the ranks searched so far (a few
 -- dozen steps cover 100,000 edges), until max_cycles are found or every edge is searched. A batch
 -- counts all its cycles and keeps the max_cycles first, each as its path from the bottleneck edge on.
-batches(scenario, edges, up_to_rank, next_up_to_rank, cycles, kept) as (
-    select scenario, count(*), 0, 1, 0::bigint, []::struct(bottleneck_rank bigint, path varchar[])[]
+batches (scenario, edges, up_to_rank, next_up_to_rank, cycles, kept) as (
+    select
+        scenario,
+        count(*),
+        0,
+        1,
+        0::bigint,
+        []::struct(bottleneck_rank bigint, path varchar[])[]
     from money_edges
     group by scenario
 
@@ -93,30 +132,42 @@ batches(scenario, edges, up_to_rank, next_up_to_rank, cycles, kept) as (
         batches.cycles + coalesce(batch.cycles, 0),
         coalesce(batch.kept, [])
     from batches
-    left join (
+    -- a subquery, not a CTE: it reads the recursive batches
+    left join (  -- noqa: ST05
         select
             batch_ranks.scenario,
             count(*) as cycles,
             -- path: the companies from the bottleneck edge on (the first leg ends at u itself when the
             -- second has no hop)
-            min({bottleneck_rank: found.bottleneck_rank,
-                 path: list_filter([found.source, found.target, found.first_via,
-                                    nullif(found.first_target, found.source), found.second_via],
-                                   lambda node: node is not null)},
-                getvariable('max_cycles')) as kept
+            min({
+                bottleneck_rank: found.bottleneck_rank,
+                path: list_filter([
+                    found.source, found.target, found.first_via,
+                    nullif(found.first_target, found.source), found.second_via
+                ],
+                lambda node: node is not null)
+            },
+            getvariable('max_cycles')) as kept
         -- The batch's ranks as rows, joined by equality, so that DuckDB starts the joins from the batch's
         -- bottleneck edges (given a range of ranks, it enumerated every cycle of the graph first).
-        from (select scenario, unnest(range(up_to_rank + 1, next_up_to_rank + 1)) as bottleneck_rank from batches)
+        from (select
+            scenario,
+            unnest(range(up_to_rank + 1, next_up_to_rank + 1)) as bottleneck_rank
+        from batches)
             as batch_ranks
         inner join cycles_by_bottleneck as found using (scenario, bottleneck_rank)
         group by batch_ranks.scenario
     ) as batch using (scenario)
-    where batches.cycles < getvariable('max_cycles')
-      and batches.up_to_rank < batches.edges
+    where
+        batches.cycles < getvariable('max_cycles')
+        and batches.up_to_rank < batches.edges
 ),
 
 counts as (
-    select scenario, cycles, up_to_rank = edges as all_counted
+    select
+        scenario,
+        cycles,
+        up_to_rank = edges as all_counted
     from batches
     qualify up_to_rank = max(up_to_rank) over (partition by scenario)
 ),
@@ -130,13 +181,19 @@ ranked as (
         row_number() over (
             partition by batches.scenario order by kept_cycle.bottleneck_rank, kept_cycle.path
         ) as cycle_rank
-    from batches, unnest(batches.kept) as kept_cycles(kept_cycle)
+    from batches, unnest(batches.kept) as kept_cycles (kept_cycle)
     qualify cycle_rank <= getvariable('max_cycles')
 ),
 
 hops as (
-    select scenario, cycle_rank, bottleneck_edge_rank, cycle, cycle[i] as source, cycle[i % len(cycle) + 1] as target
-    from ranked, range(1, len(cycle) + 1) as positions(i)
+    select
+        scenario,
+        cycle_rank,
+        bottleneck_edge_rank,
+        cycle,
+        cycle[i] as source,
+        cycle[i % len(cycle) + 1] as target
+    from ranked, range(1, len(cycle) + 1) as positions (i)
 ),
 
 weighed as (

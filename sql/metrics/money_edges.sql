@@ -23,8 +23,9 @@ select
     row_number() over (partition by scenario order by sum(amount_usd) desc, from_company, to_company) as weight_rank,
     list(flow_id order by flow_id) as flow_ids
 from scenario_flows
-where flow_class in ('capital', 'spend_back')
-  and amount_usd is not null
+where
+    flow_class in ('capital', 'spend_back')
+    and amount_usd is not null
 group by scenario, from_company, to_company
 having sum(amount_usd) > 0
 order by scenario, weight_rank

@@ -18,9 +18,13 @@
 --   observations: number of price observations behind the median
 --   is_latest: true on the last observed_on of each (chip, provider, pricing) series
 with daily as (
-    select chip, provider, pricing, observed_on,
-           median(usd_per_chip_hour) as usd_per_chip_hour,
-           count(*) as observations
+    select
+        chip,
+        provider,
+        pricing,
+        observed_on,
+        median(usd_per_chip_hour) as usd_per_chip_hour,
+        count(*) as observations
     from chip_prices
     group by all
 )

@@ -26,8 +26,9 @@ with spend as (
         sum(amount_usd) as usd,
         list(flow_id order by flow_id) as flow_ids
     from scenario_flows
-    where buys_compute
-      and amount_usd is not null
+    where
+        buys_compute
+        and amount_usd is not null
     group by all
     having sum(amount_usd) > 0
 ),
@@ -51,7 +52,7 @@ select
     first(provider order by share desc, provider) as top_provider,
     max(share) as top_share,
     coalesce(sum(usd) filter (where is_big_three), 0) / sum(usd) as big_three_share,
-    list({'provider': provider, 'usd': usd, 'share': share} order by share desc, provider) as provider_shares,
+    list({ 'provider': provider, 'usd': usd, 'share': share } order by share desc, provider) as provider_shares,
     list_sort(flatten(list(flow_ids))) as flow_ids
 from shares
 group by scenario, buyer

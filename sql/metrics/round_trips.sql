@@ -42,6 +42,7 @@ select
     undisclosed_flows,
     flow_ids
 from pairs
-where capital_flows > 0
-  and spend_back_flows > 0
+where
+    capital_flows > 0
+    and spend_back_flows > 0
 order by scenario, circular_usd desc, investor, investee

@@ -13,29 +13,49 @@
 --   changed_by: what set the status - announcement, the event (event: closed, ...) or superseded by <flow_id>
 --   source_url: where that is stated (the flow's, the event's or the successor's source)
 with flows as (
-    select flow_id, announced_on, announced_status, superseded_by, source_url
+    select
+        flow_id,
+        announced_on,
+        announced_status,
+        superseded_by,
+        source_url
     from deal_flow_terms
 ),
 
 changes as (
-    select flow_id, announced_on as valid_from, announced_status as status, 'announcement' as changed_by,
-           source_url, 0 as same_day_order
+    select
+        flow_id,
+        announced_on as valid_from,
+        announced_status as status,
+        'announcement' as changed_by,
+        source_url,
+        0 as same_day_order
     from flows
 
     union all
 
-    select events.flow_id, greatest(events.event_on, flows.announced_on), events.status_after,
-           'event: ' || events.event, events.source_url, 1
+    select
+        events.flow_id,
+        greatest(events.event_on, flows.announced_on),
+        events.status_after,
+        'event: ' || events.event,
+        events.source_url,
+        1
     from deal_events as events
-    join flows on flows.flow_id = events.flow_id
+    inner join flows on flows.flow_id = events.flow_id
     where events.status_after is not null and flows.announced_status <> 'unverified'
 
     union all
 
-    select flows.flow_id, greatest(successor.announced_on, flows.announced_on), 'superseded',
-           'superseded by ' || successor.flow_id, successor.source_url, 2
+    select
+        flows.flow_id,
+        greatest(successor.announced_on, flows.announced_on),
+        'superseded',
+        'superseded by ' || successor.flow_id,
+        successor.source_url,
+        2
     from flows
-    join flows as successor on successor.flow_id = flows.superseded_by
+    inner join flows as successor on successor.flow_id = flows.superseded_by
     where flows.announced_status <> 'unverified'
 ),
 
