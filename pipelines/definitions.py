@@ -13,10 +13,23 @@ from pipelines.assets.publish import build_publish_asset
 from pipelines.assets.sql_checks import load_checks
 from pipelines.assets.sql_models import build_sql_layer
 from pipelines.assets.validate import EXTRA_TABLES, build_validations
+from pipelines.freshness import published_freshness
 from pipelines.resources import build_resources
 from pipelines.schedules import daily_job, daily_refresh
 from pipelines.sensors import dead_runs, deals_file_changed
 from pipelines.sql_files import load_models
+
+OWNERS = ["team:data"]
+PUBLISHED_GROUPS = ("model", "metrics", "publish")  # what analysts read
+
+
+def shared_attributes(spec: dg.AssetSpec) -> dg.AssetSpec:
+    """What every asset has in common, set here once: its owners and, for what is published, how fresh it
+    must be. (The `duckdb` pool of every step that touches the warehouse is runs.POOL, in each decorator.)"""
+    published = spec.group_name in PUBLISHED_GROUPS
+    return spec.replace_attributes(
+        owners=OWNERS, freshness_policy=published_freshness if published else spec.freshness_policy
+    )
 
 
 def build_defs(resources: Mapping[str, Any] | None = None) -> dg.Definitions:
@@ -29,7 +42,7 @@ def build_defs(resources: Mapping[str, Any] | None = None) -> dg.Definitions:
     models = load_models()
     sql_layer = build_sql_layer(upstream, models, load_checks(models))
     return dg.Definitions(
-        assets=[*python_assets, sql_layer, build_publish_asset(models)],
+        assets=dg.map_asset_specs(shared_attributes, [*python_assets, sql_layer, build_publish_asset(models)]),
         jobs=[daily_job],
         schedules=[daily_refresh],
         sensors=[deals_file_changed, dead_runs],

@@ -17,6 +17,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.prices.http import HttpClient, SourceError
 from pipelines.resources import PipelineSettings
+from pipelines.runs import POOL
 from pipelines.warehouse import quoted, table_metadata
 
 
@@ -309,13 +310,12 @@ def ingest(
             f"raw_{source.name}",
             group_name="ingest",
             kinds={"python", "duckdb"},
-            owners=["team:data"],
             description=source.description,
         )
         for source in SOURCES
     ],
     can_subset=True,  # one source can be read again on its own
-    pool="duckdb",
+    pool=POOL,
 )
 def raw_sources(
     context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient, duckdb: DuckDBResource

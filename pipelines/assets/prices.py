@@ -20,6 +20,7 @@ from pipelines.prices.accelerators import AcceleratorMap
 from pipelines.prices.http import HttpClient, SourceError
 from pipelines.prices.observations import COLUMNS, Parsed, create_raw_table
 from pipelines.resources import PipelineSettings
+from pipelines.runs import POOL
 from pipelines.warehouse import table_metadata
 
 RAW_TABLE = "raw_price_observations"
@@ -53,10 +54,9 @@ def build_price_asset(source: str) -> dg.AssetsDefinition:
         name=f"{source}_prices",
         group_name="ingest",
         kinds={"python", "duckdb"},
-        owners=["team:data"],
         description=description,
         partitions_def=daily_partitions,
-        pool="duckdb",
+        pool=POOL,
     )
     def _prices(
         context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient, duckdb: DuckDBResource

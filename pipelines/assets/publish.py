@@ -10,8 +10,8 @@ import dagster as dg
 import duckdb as duckdb_module  # `duckdb` is the resource's name in the assets
 
 from pipelines import published, report
-from pipelines.freshness import published_freshness
 from pipelines.resources import PipelineSettings, Warehouse
+from pipelines.runs import POOL
 from pipelines.sql_files import SqlModel
 from pipelines.warehouse import quoted
 
@@ -52,29 +52,25 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
                 deps=[*tables, *(m.name for m in macros)],
                 group_name="publish",
                 kinds={"duckdb", "parquet"},
-                owners=["team:data"],
                 description=(
                     f"published/ai_infra.duckdb (read-only DuckDB, storage {STORAGE_VERSION}, every table and "
                     "column commented, with the table macros flows_as_of(d) and scenario_flows_as_of(d)), "
                     "published/parquet/<table>.parquet and published/csv/<table>.csv: every model and metric "
                     "table, switched in atomically with the report."
                 ),
-                freshness_policy=published_freshness,
             ),
             dg.AssetSpec(
                 "published_report",
                 deps=["published_snapshot"],
                 group_name="publish",
                 kinds={"html"},
-                owners=["team:data"],
                 description="published/report.html: one self-contained page (no scripts, no network) built from "
                 "the snapshot it is published with: the money-flow network, top round trips and cycles "
                 "with their sources, provider concentration, price per PFLOP-hour over time and the "
                 "deal timeline.",
-                freshness_policy=published_freshness,
             ),
         ],
-        pool="duckdb",
+        pool=POOL,
     )
     def publish(context: dg.AssetExecutionContext, settings: PipelineSettings, duckdb: Warehouse):
         out = settings.published_dir

@@ -12,8 +12,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets.sql_checks import SqlCheck
-from pipelines.freshness import published_freshness
 from pipelines.resources import PipelineSettings
+from pipelines.runs import POOL
 from pipelines.sql_files import SQL_DIR, SqlModel, dependencies, in_dependency_order, set_variables
 from pipelines.warehouse import table_metadata
 
@@ -30,7 +30,6 @@ def build_sql_spec(model: SqlModel, reads: set[str], table_owners: dict[str, str
         deps=deps,
         group_name="model" if model.is_macro else model.group,  # a macro is part of the model
         kinds={"duckdb", "sql"},
-        owners=["team:data"],
         description=model.description,
         metadata={
             "sql_file": dg.MetadataValue.path(str(model.path.relative_to(SQL_DIR.parent))),
@@ -47,7 +46,6 @@ def build_sql_spec(model: SqlModel, reads: set[str], table_owners: dict[str, str
                 }
             ),
         },
-        freshness_policy=published_freshness,
     )
 
 
@@ -83,7 +81,7 @@ def build_sql_layer(
         specs=[build_sql_spec(m, reads[m.name], owners) for m in models],
         check_specs=[c.spec for c in checks],
         can_subset=True,
-        pool="duckdb",
+        pool=POOL,
     )
     def _sql_layer(context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: PipelineSettings):
         with duckdb.get_connection() as conn:

@@ -23,6 +23,7 @@ from pipelines.assets.ingest import SOURCES
 from pipelines.partitions import daily_partitions
 from pipelines.prices.observations import create_raw_table
 from pipelines.resources import PipelineSettings
+from pipelines.runs import POOL
 from pipelines.warehouse import table_metadata
 
 MAX_REJECTED_SHARE = 0.5
@@ -237,10 +238,9 @@ def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
         deps=[*(spec.raw_assets or [f"raw_{spec.name}"]), *([f"clean_{spec.needs}"] if spec.needs else [])],
         group_name="validate",
         kinds={"pandera", "duckdb"},
-        owners=["team:data"],
         description=spec.description + f" Rejected rows go to quarantined_{spec.name}.",
         partitions_def=spec.partitions_def,
-        pool="duckdb",
+        pool=POOL,
         # In the asset's own step: a step per check cost more bookkeeping than the check.
         check_specs=[
             dg.AssetCheckSpec(
