@@ -47,17 +47,18 @@ BOOLEANS = ("true", "false")
 
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
-QUARANTINE_COLUMNS = [
-    "source_table",
-    "row_ref",
-    "source_line",
-    "column_name",
-    "check_name",
-    "failure_value",
-    "reason",
-    "record",
-    "detected_at",
-]
+# One quarantine row per failed check of a rejected row: each column and its DuckDB type.
+QUARANTINE_COLUMNS = {
+    "source_table": "varchar",
+    "row_ref": "varchar",
+    "source_line": "integer",
+    "column_name": "varchar",
+    "check_name": "varchar",
+    "failure_value": "varchar",
+    "reason": "varchar",
+    "record": "json",
+    "detected_at": "date",
+}
 
 # check name -> reason; {column} and {value} are filled in from the failure.
 REASONS = {
@@ -438,7 +439,7 @@ def _quarantine_rows(
     raw: pd.DataFrame, cases: pd.DataFrame | None, source_table: str, row_key: str, today: date
 ) -> pd.DataFrame:
     if cases is None:
-        return pd.DataFrame(columns=QUARANTINE_COLUMNS)
+        return pd.DataFrame(columns=list(QUARANTINE_COLUMNS))
     rows, seen = [], set()
     for case in cases.itertuples():
         index, check = case.index, case.check
@@ -464,7 +465,7 @@ def _quarantine_rows(
                 "detected_at": today,
             }
         )
-    return pd.DataFrame(rows, columns=QUARANTINE_COLUMNS)
+    return pd.DataFrame(rows, columns=list(QUARANTINE_COLUMNS))
 
 
 def _text_or_none(v) -> str | None:

@@ -208,13 +208,11 @@ def chunks(conn: DuckDBPyConnection, rows: str, chunk_by: str | None, chunk_rows
         ).df()
 
 
-QUARANTINE_TYPES = """
-    select source_table::varchar as source_table, row_ref::varchar as row_ref, source_line::integer as source_line,
-           column_name::varchar as column_name, check_name::varchar as check_name,
-           failure_value::varchar as failure_value, reason::varchar as reason, record::json as record,
-           detected_at::date as detected_at
-    from rejected
-"""
+QUARANTINE_TYPES = (
+    "select "
+    + ", ".join(f"{column}::{kind} as {column}" for column, kind in v.QUARANTINE_COLUMNS.items())
+    + " from rejected"
+)
 
 
 def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
