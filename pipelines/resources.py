@@ -26,6 +26,7 @@ DATA_DIR = REPO_ROOT / "data"
 
 
 PRICE_SOURCES = ("snapshot", "skypilot", "azure", "aws")
+DEFAULT_PRICE_SOURCES = ("snapshot",)  # the recordings in data/: no network
 SKYPILOT_CLOUDS = ("aws", "gcp", "azure", "lambda", "runpod", "nebius", "oci", "vast", "shadeform")
 AWS_REGIONS = ("us-east-1", "us-west-2")
 POOL_WAIT_S = 600.0  # how long a run waits for the `duckdb` pool before giving up
@@ -42,7 +43,7 @@ class PipelineSettings(dg.ConfigurableResource):
     deals_source: str
     deal_events_source: str | None = None  # None: the bundled events, with the bundled deals; "": none
     data_dir: str = str(DATA_DIR)
-    price_sources: list[str] = ["snapshot"]
+    price_sources: list[str] = list(DEFAULT_PRICE_SOURCES)
     skypilot_url: str = skypilot.DEFAULT_URL
     skypilot_clouds: list[str] = list(SKYPILOT_CLOUDS)
     azure_url: str = azure.DEFAULT_URL
@@ -63,7 +64,7 @@ class PipelineSettings(dg.ConfigurableResource):
     @property
     def published_db(self) -> Path:
         """The read-only snapshot analysts open."""
-        return self.published_dir / "ai_infra.duckdb"
+        return self.published_dir / published.DB
 
     def bundled(self, name: str) -> str:
         return str(Path(self.data_dir) / name)
@@ -180,7 +181,7 @@ def _count(env: Mapping[str, str], key: str, default: int) -> int:
 
 def settings_from_env(env: Mapping[str, str] = os.environ) -> PipelineSettings:
     """The pipeline's settings from AIINFRA_* (unset ones take their documented defaults)."""
-    price_sources = _names(env, "AIINFRA_PRICE_SOURCES", ("snapshot",))
+    price_sources = _names(env, "AIINFRA_PRICE_SOURCES", DEFAULT_PRICE_SOURCES)
     unknown = sorted(set(price_sources) - set(PRICE_SOURCES)) or ([] if price_sources else ["(none)"])
     if unknown:
         raise ValueError(
