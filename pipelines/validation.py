@@ -31,9 +31,19 @@ MIN_USD_PER_HOUR = 0.0001
 MAX_TIMES_PEER_MEDIAN = 20
 MIN_PEERS = 3
 
-CAPITAL_FLOW_TYPES = ("equity_investment", "warrant", "loan_or_credit", "capacity_backstop")
-SPEND_BACK_FLOW_TYPES = ("cloud_commitment", "chip_purchase", "datacenter_lease", "power_purchase")
-FLOW_TYPES = (*CAPITAL_FLOW_TYPES, *SPEND_BACK_FLOW_TYPES, "other")
+# The flow types a deals file may use; which class (capital, spend_back) each is in is defined once, in
+# sql/model/deal_flow_terms.sql.
+FLOW_TYPES = (
+    "equity_investment",
+    "warrant",
+    "loan_or_credit",
+    "capacity_backstop",
+    "cloud_commitment",
+    "chip_purchase",
+    "datacenter_lease",
+    "power_purchase",
+    "other",
+)
 # A flow's status when it was first made public; later changes come from deal events. The others
 # (closed, ... superseded) are accepted for deals files that carry no events.
 STATUSES = ("announced", "reported", "loi", "unverified", "closed", "lapsed", "walked_back", "cancelled", "superseded")

@@ -22,6 +22,7 @@ import duckdb
 import pytest
 
 from pipelines.sql_files import load_models
+from pipelines.validation import FLOW_TYPES
 
 B = Decimal(10) ** 9
 MODELS = {m.name: m for m in load_models()}
@@ -62,6 +63,29 @@ def test_scenarios_leave_out_superseded_cancelled_and_non_firm_flows(published):
         ("firm", ["f1", "f3", "f5", "f6", "f7", "f8", "f9"]),
         ("headline", ["f1", "f2", "f3", "f5", "f6", "f7", "f8", "f9"]),
     ]
+
+
+def test_every_flow_type_but_other_has_a_class(published, tmp_path):
+    """Flow classes are defined in deal_flow_terms.sql alone: no type validation accepts falls through there."""
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(published.settings.warehouse_db, copy)
+    with duckdb.connect(str(copy)) as conn:
+        conn.execute(
+            "create or replace table clean_deals as "
+            "select d.* replace (t.flow_type as flow_type, t.flow_type as flow_id) "
+            "from (from clean_deals limit 1) as d, (select unnest(?::varchar[]) as flow_type) as t",
+            [list(FLOW_TYPES)],
+        )
+        conn.execute(MODELS["deal_flow_terms"].create_statement())
+        classes = dict(conn.execute("select flow_type, flow_class from deal_flow_terms").fetchall())
+    assert set(classes) == set(FLOW_TYPES)
+    assert [t for t, c in classes.items() if c == "other"] == ["other"]
+    assert {t for t, c in classes.items() if c == "capital"} == {
+        "equity_investment",
+        "warrant",
+        "loan_or_credit",
+        "capacity_backstop",
+    }
 
 
 def test_round_trips(published):
