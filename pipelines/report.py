@@ -363,8 +363,8 @@ circular = the smaller of the two.</p>
 {"".join(cycle_row(c) for c in cycles)}</table>
 
 <h2 id="concentration">Provider concentration</h2>
-<p class="note">HHI of each buyer's disclosed compute spending across providers (0–10,000; above 1,800 is highly
-concentrated); the bar shows each provider's share.</p>
+<p class="note">HHI of disclosed compute spending across providers (0–10,000; above 1,800 is highly concentrated):
+all buyers together first, then each of the six largest buyers; the bar shows each provider's share.</p>
 <table id="concentration-table"><tr><th>scenario</th><th>buyer</th><th class="num">providers</th>
 <th class="num">spend</th><th class="num">HHI</th><th>top provider</th><th class="num">Big Three</th>
 <th>shares</th></tr>
