@@ -14,6 +14,7 @@ from pipelines.assets.sql_checks import load_checks
 from pipelines.assets.sql_models import build_sql_layer
 from pipelines.assets.validate import EXTRA_TABLES, build_validations
 from pipelines.freshness import published_freshness
+from pipelines.prices.sources import PRICE_SOURCES, PriceSource
 from pipelines.resources import build_resources
 from pipelines.schedules import daily_job, daily_refresh
 from pipelines.sensors import dead_runs, deals_file_changed
@@ -32,10 +33,19 @@ def shared_attributes(spec: dg.AssetSpec) -> dg.AssetSpec:
     )
 
 
-def build_defs(resources: Mapping[str, Any] | None = None) -> dg.Definitions:
-    """All definitions; tests pass their own resources instead of the ones from AIINFRA_* settings."""
+def build_defs(
+    resources: Mapping[str, Any] | None = None, price_sources: Mapping[str, PriceSource] = PRICE_SOURCES
+) -> dg.Definitions:
+    """All definitions; tests pass their own resources instead of the ones from AIINFRA_* settings, and may
+    pass a registry of price sources with one of their own."""
     resources = dict(resources) if resources is not None else dict(build_resources())
-    price_assets = [build_price_asset(source) for source in resources["settings"].price_sources]
+    in_use = resources["settings"].price_sources
+    unknown = [name for name in in_use if name not in price_sources]
+    if unknown:
+        raise ValueError(
+            f"price_sources: no price source named {', '.join(unknown)}; known: {', '.join(price_sources)}"
+        )
+    price_assets = [build_price_asset(price_sources[name]) for name in in_use]
     validation_assets = build_validations([a.key.to_user_string() for a in price_assets])
     python_assets = [raw_sources, *price_assets, *validation_assets]
     upstream = {k.to_user_string(): k.to_user_string() for a in python_assets for k in a.keys} | EXTRA_TABLES

@@ -18,6 +18,7 @@ from pydantic import PrivateAttr
 from pipelines import published, runs
 from pipelines.prices import aws, azure, http, skypilot
 from pipelines.prices.http import HttpClient
+from pipelines.prices.sources import PRICE_SOURCES
 from pipelines.runs import RunLock
 from pipelines.sql_files import MAX_CYCLES
 
@@ -25,7 +26,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
 
 
-PRICE_SOURCES = ("snapshot", "skypilot", "azure", "aws")
 DEFAULT_PRICE_SOURCES = ("snapshot",)  # the recordings in data/: no network
 SKYPILOT_CLOUDS = ("aws", "gcp", "azure", "lambda", "runpod", "nebius", "oci", "vast", "shadeform")
 AWS_REGIONS = ("us-east-1", "us-west-2")

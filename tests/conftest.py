@@ -20,6 +20,7 @@ import requests
 from pipelines import published
 from pipelines.definitions import build_defs
 from pipelines.prices.http import HttpClient
+from pipelines.prices.sources import PRICE_SOURCES, PriceSource
 from pipelines.resources import DATA_DIR, PipelineSettings, Warehouse
 
 REPO = Path(__file__).parent.parent
@@ -42,6 +43,7 @@ class Pipeline:
     settings_overrides: dict = field(default_factory=dict)
     warehouse_overrides: dict = field(default_factory=dict)  # e.g. a memory limit
     http: HttpClient = field(default_factory=lambda: HttpClient(backoff_factor=0, retries=2))
+    price_registry: dict[str, PriceSource] = field(default_factory=lambda: dict(PRICE_SOURCES))
 
     @property
     def settings(self) -> PipelineSettings:
@@ -64,7 +66,8 @@ class Pipeline:
                 "settings": self.settings,
                 "http": self.http,
                 "duckdb": Warehouse(database=str(self.settings.warehouse_db), **self.warehouse_overrides),
-            }
+            },
+            self.price_registry,
         )
 
     def run(self, day: str = TODAY) -> dg.ExecuteInProcessResult:

@@ -12,6 +12,8 @@ import pytest
 from conftest import FIXTURES, SMALL, Pipeline, failed_steps, published_fingerprint
 from werkzeug import Request, Response
 
+from pipelines.prices.observations import Parsed
+from pipelines.prices.sources import PRICE_SOURCES, PriceSource
 from pipelines.resources import DATA_DIR
 
 # The real SkyPilot catalog lines that are bundled, and synthetic Azure and AWS payloads in the real
@@ -178,6 +180,45 @@ def test_unknown_price_source_is_refused():
 
     with pytest.raises(ValueError, match="unknown source\\(s\\) bloomberg"):
         build_resources({"AIINFRA_PRICE_SOURCES": "snapshot,bloomberg"})
+
+
+def test_a_new_price_source_is_one_registry_entry(tmp_path):
+    """A source registered with build_defs (here a parser of a fixture payload) gets its daily asset, and its
+    rows are validated, quarantined and published with the others: no other edit."""
+
+    def parse_fixture(settings, http, accelerators, day) -> Parsed:
+        parsed = Parsed()
+        for chip, count, price in [("H100", "8", "80.0"), ("B200", "8", "-1"), ("H100", "1", "10.0")]:
+            parsed.add(
+                source="fixture",
+                observed_on=day,
+                provider="examplecloud",
+                region="r1",
+                instance_type=f"{chip.lower()}x{count}",
+                accelerator=chip,
+                chip=chip,
+                chips_per_instance=count,
+                pricing="on_demand",
+                usd_per_instance_hour=price,
+                source_url="https://example.invalid/prices",
+            )
+        return parsed
+
+    registry = {**PRICE_SOURCES, "fixture": PriceSource("fixture", "A fixture payload, for this test.", parse_fixture)}
+    pipeline = Pipeline(tmp_path / "warehouse", price_sources=["fixture"], price_registry=registry)
+    assert "fixture_prices" in {k.to_user_string() for k in pipeline.defs().resolve_asset_graph().get_all_asset_keys()}
+    assert pipeline.run().success
+    assert pipeline.query(
+        "select instance_type, usd_per_chip_hour from chip_prices where source = 'fixture' order by all"
+    ) == [("h100x1", 10.0), ("h100x8", 10.0)]
+    assert pipeline.query(
+        "select row_ref, check_name from quarantine where source_table = 'raw_price_observations'"
+    ) == [("line 2: b200x8", "not_positive")]
+
+
+def test_a_price_source_missing_from_the_registry_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="no price source named fixture; known: snapshot, skypilot, azure, aws"):
+        Pipeline(tmp_path / "warehouse", price_sources=["fixture"]).defs()
 
 
 BAD_ROWS = """InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,GpuInfo,Price,SpotPrice,Region,AvailabilityZone,Arch

@@ -6,55 +6,31 @@ AIINFRA_ALLOW_EMPTY_SOURCES), fails its own step with the problem; the other sou
 nothing downstream (so nothing published) changes that run.
 """
 
-from collections.abc import Callable
-from pathlib import Path
-
 import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets.ingest import require_rows
 from pipelines.partitions import daily_partitions
-from pipelines.prices import aws, azure, skypilot, snapshot
 from pipelines.prices.accelerators import AcceleratorMap
 from pipelines.prices.http import HttpClient, SourceError
-from pipelines.prices.observations import COLUMNS, Parsed, create_raw_table
+from pipelines.prices.observations import COLUMNS, create_raw_table
+from pipelines.prices.sources import PriceSource
 from pipelines.resources import PipelineSettings
 from pipelines.runs import POOL
 from pipelines.warehouse import table_metadata
 
 RAW_TABLE = "raw_price_observations"
 
-Fetch = Callable[[PipelineSettings, HttpClient, AcceleratorMap, str], Parsed]
-FETCHERS: dict[str, tuple[str, Fetch]] = {
-    "snapshot": (
-        "Bundled recordings (data/price_snapshots): verbatim SkyPilot catalog lines at known commits, read with "
-        "the live parser; rows carry each recording's URL, commit and date (manifest.json), not the run's.",
-        lambda s, http, acc, day: snapshot.read(Path(s.data_dir) / "price_snapshots", acc),
-    ),
-    "skypilot": (
-        "SkyPilot catalog vms.csv for each cloud in AIINFRA_SKYPILOT_CLOUDS, from AIINFRA_SKYPILOT_URL.",
-        lambda s, http, acc, day: skypilot.fetch(http, s.skypilot_url, s.skypilot_clouds, acc, day),
-    ),
-    "azure": (
-        "Azure Retail Prices API pages for the GPU VM SKUs in data/accelerators.csv, from AIINFRA_AZURE_URL.",
-        lambda s, http, acc, day: azure.fetch(http, s.azure_url, acc, day),
-    ),
-    "aws": (
-        "AWS Price List EC2 offer files for AIINFRA_AWS_REGIONS, streamed from AIINFRA_AWS_URL.",
-        lambda s, http, acc, day: aws.fetch(http, s.aws_url, s.aws_regions, acc, day),
-    ),
-}
 
-
-def build_price_asset(source: str) -> dg.AssetsDefinition:
-    description, fetch = FETCHERS[source]
+def build_price_asset(price_source: PriceSource) -> dg.AssetsDefinition:
+    source = price_source.name
 
     @dg.asset(
         name=f"{source}_prices",
         group_name="ingest",
         kinds={"python", "duckdb"},
-        description=description,
+        description=price_source.description,
         partitions_def=daily_partitions,
         pool=POOL,
     )
@@ -64,7 +40,7 @@ def build_price_asset(source: str) -> dg.AssetsDefinition:
         day = context.partition_key
         accelerators = AcceleratorMap.from_csv(settings.bundled("accelerators.csv"))
         try:
-            parsed = fetch(settings, http, accelerators, day)
+            parsed = price_source.fetch(settings, http, accelerators, day)
         except SourceError as err:
             raise dg.Failure(f"Price source {source} failed: {err}") from err
         require_rows(source, len(parsed.rows), f"fetched for {day}", settings)
