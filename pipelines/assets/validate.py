@@ -24,7 +24,7 @@ from pipelines.partitions import daily_partitions
 from pipelines.prices.observations import create_raw_table
 from pipelines.resources import PipelineSettings
 from pipelines.runs import POOL
-from pipelines.warehouse import table_metadata
+from pipelines.warehouse import frame, table_metadata
 
 MAX_REJECTED_SHARE = 0.5
 
@@ -192,7 +192,7 @@ def chunks(conn: DuckDBPyConnection, rows: str, chunk_by: str | None, chunk_rows
     `chunk_by`: a frame takes the groups that start within its `chunk_rows` rows (so it has fewer than chunk_rows
     plus the largest group); all in one frame when chunk_by is None. At least one frame."""
     if chunk_by is None:
-        yield conn.execute(f"select * from ({rows}) order by source_line").df()
+        yield frame(conn, f"select * from ({rows}) order by source_line")
         return
     conn.execute(f"""create or replace temp table chunk_keys as
         with groups as (select coalesce({chunk_by}, '') as chunk_key, count(*) as group_rows from ({rows}) group by 1)
@@ -201,11 +201,12 @@ def chunks(conn: DuckDBPyConnection, rows: str, chunk_by: str | None, chunk_rows
     numbers = [n for (n,) in conn.execute("select distinct chunk from chunk_keys order by chunk").fetchall()]
     for chunk in numbers or [-1]:  # no rows: one empty frame, with the columns
         # a filter on the rows' own column, so that DuckDB reads only the chunk's rows
-        yield conn.execute(
+        yield frame(
+            conn,
             f"""select * from ({rows}) where coalesce({chunk_by}, '') in
             (select chunk_key from chunk_keys where chunk = ?) order by source_line""",
             [chunk],
-        ).df()
+        )
 
 
 QUARANTINE_TYPES = (
