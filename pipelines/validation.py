@@ -172,8 +172,9 @@ def normalise_name(s: pd.Series) -> pd.Series:
     return s.astype("string").str.strip().str.casefold()
 
 
-def split_aliases(aliases: str | None) -> list[str]:
-    return [a.strip() for a in (aliases or "").split(";") if a.strip()]
+def split_aliases(aliases: str | float | None) -> list[str]:
+    """'a; b' -> ['a', 'b']; an empty cell (None, or NaN in a text column) -> []."""
+    return [a.strip() for a in aliases.split(";") if a.strip()] if isinstance(aliases, str) else []
 
 
 def alias_map(companies: pd.DataFrame) -> dict[str, str]:

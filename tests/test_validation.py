@@ -35,6 +35,11 @@ def test_alias_map_resolves_every_spelling_case_insensitively():
     aliases = v.alias_map(companies)
     assert {aliases[s] for s in ("amazon", "amazon (aws)", "aws")} == {"amazon"}
     assert v.normalise_name(text(["  AWS "])).map(aliases).tolist() == ["amazon"]
+    # a file where no company has aliases: the column is all missing (NaN in a text column)
+    no_aliases = pd.DataFrame({"company_id": ["amazon"], "name": ["Amazon"], "aliases": text([None])})
+    assert v.alias_map(no_aliases) == {"amazon": "amazon"}
+    companies = no_aliases.assign(kind="hyperscaler", is_big_three="true")
+    assert v.companies_schema().validate(companies, lazy=True).equals(companies)  # alias_taken runs on it
 
 
 def test_split_rows_rejects_rows_that_only_point_at_a_rejected_row():
