@@ -12,7 +12,7 @@ from pipelines.assets.prices import build_price_asset
 from pipelines.assets.publish import build_publish_asset
 from pipelines.assets.sql_checks import load_checks
 from pipelines.assets.sql_models import build_sql_layer
-from pipelines.assets.validate import EXTRA_TABLES, build_validations
+from pipelines.assets.validate import build_validations
 from pipelines.freshness import published_freshness
 from pipelines.prices.sources import PRICE_SOURCES, PriceSource
 from pipelines.resources import build_resources
@@ -48,7 +48,7 @@ def build_defs(
     price_assets = [build_price_asset(price_sources[name]) for name in in_use]
     validation_assets = build_validations([a.key.to_user_string() for a in price_assets])
     python_assets = [raw_sources, *price_assets, *validation_assets]
-    upstream = {k.to_user_string(): k.to_user_string() for a in python_assets for k in a.keys} | EXTRA_TABLES
+    upstream = {k.to_user_string(): k.to_user_string() for a in python_assets for k in a.keys}
     models = load_models()
     sql_layer = build_sql_layer(upstream, models, load_checks(models))
     return dg.Definitions(

@@ -271,7 +271,7 @@ def test_a_header_only_source_fails_unless_allowed_empty(tmp_path):
                 instance=instance,
                 raise_on_error=False,
                 partition_key=TODAY,
-                asset_selection=[dg.AssetKey("clean_deals")],
+                asset_selection=[dg.AssetKey("clean_deals"), dg.AssetKey("quarantined_deals")],
             )
         )
     [check] = [c for c in result.get_asset_check_evaluations() if c.check_name == "mostly_accepted"]

@@ -362,7 +362,7 @@ def test_money_cycles_of_a_complete_graph_of_25_companies_stay_bounded(tmp_path)
     )
     read_and_validated = [
         dg.AssetKey(f"{stage}_{source}")
-        for stage in ("raw", "clean")
+        for stage in ("raw", "clean", "quarantined")
         for source in ("companies", "deals", "deal_events")
     ]
     with dg.instance_for_test() as instance:  # the deals file read and validated as a run reads it

@@ -1,4 +1,4 @@
-"""Validate: pandera checks on each raw_* table -> clean_<source> (typed) and quarantined_<source>.
+"""Validate: pandera checks on each raw_* table -> clean_<source> (typed) and quarantined_<source>, one step each.
 
 Rejected rows are kept, one line per failed check, with the whole record and a reason; the
 `quarantine` model table gathers them. A blocking check stops the run before anything is published
@@ -232,12 +232,29 @@ def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
         )
         return "select * from day_rows", context.partition_key
 
-    @dg.asset(
+    deps = [*(spec.raw_assets or [f"raw_{spec.name}"]), *([f"clean_{spec.needs}"] if spec.needs else [])]
+
+    # One step writes both tables, from one pass of the checks.
+    @dg.multi_asset(
         name=f"clean_{spec.name}",
-        deps=[*(spec.raw_assets or [f"raw_{spec.name}"]), *([f"clean_{spec.needs}"] if spec.needs else [])],
-        group_name="validate",
-        kinds={"pandera", "duckdb"},
-        description=spec.description + f" Rejected rows go to quarantined_{spec.name}.",
+        specs=[
+            dg.AssetSpec(
+                f"clean_{spec.name}",
+                deps=deps,
+                group_name="validate",
+                kinds={"pandera", "duckdb"},
+                description=spec.description + f" Rejected rows go to quarantined_{spec.name}.",
+            ),
+            dg.AssetSpec(
+                f"quarantined_{spec.name}",
+                deps=deps,
+                group_name="validate",
+                kinds={"pandera", "duckdb"},
+                description=f"The rows of raw_{spec.name} that failed validation"
+                + (" (each run's day)" if partitioned else "")
+                + ": one row per failed check, with the check, the column, a reason and the whole record.",
+            ),
+        ],
         partitions_def=spec.partitions_def,
         pool=POOL,
         # In the asset's own step: a step per check cost more bookkeeping than the check.
@@ -278,9 +295,12 @@ def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
             _replace_rows(conn, f"clean_{spec.name}", "typed_all", day)
             _replace_rows(conn, f"quarantined_{spec.name}", "rejected_all", day)
             metadata = table_metadata(conn, f"clean_{spec.name}")
+            quarantine_metadata = table_metadata(conn, f"quarantined_{spec.name}")
         if rejected_rows:
             context.log.warning(f"{rejected_rows} of {rows_in} rows of raw_{spec.name} quarantined")
-        return dg.MaterializeResult(
+        yield dg.MaterializeResult(asset_key=f"quarantined_{spec.name}", metadata=quarantine_metadata)
+        yield dg.MaterializeResult(
+            asset_key=f"clean_{spec.name}",
             check_results=[mostly_accepted(rows_in, rejected_rows, settings)],
             metadata={
                 **metadata,
@@ -320,7 +340,3 @@ def build_validations(price_assets: list[str]) -> list[dg.AssetsDefinition]:
     """The validation assets; `price_assets` are the daily price-source assets in use."""
     specs = [*VALIDATIONS, dataclasses.replace(PRICE_OBSERVATIONS, raw_assets=tuple(price_assets))]
     return [build_validation_asset(s) for s in specs]
-
-
-# Tables each validation asset writes besides its own: lets the SQL factory find its dependencies.
-EXTRA_TABLES = {f"quarantined_{s.name}": f"clean_{s.name}" for s in [*VALIDATIONS, PRICE_OBSERVATIONS]}
