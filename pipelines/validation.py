@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import date
 
 import pandas as pd
@@ -148,9 +149,22 @@ WIDE_CHECK_COLUMNS = {
 # --- parsing helpers (vectorised: pandera runs them on whole columns) -------------------------------
 
 
+# Within one validation of a frame, each text column parsed as numbers once: every check of a number column
+# (not_a_number, negative, the caps, the per-chip and peer checks) asks for it, and parsing is most of the
+# time the checks take. Set by split_rows for the duration of one schema.validate; column name -> (rows, numbers).
+_parsed_numbers: ContextVar[dict[str, tuple[pd.Index, pd.Series]] | None] = ContextVar("parsed_numbers", default=None)
+
+
 def as_number(s: pd.Series) -> pd.Series:
+    parsed = _parsed_numbers.get()
+    known = parsed.get(s.name) if parsed is not None else None
+    if known is not None and known[0].equals(s.index):
+        return known[1]
     # float64, not the nullable Float64: comparisons must give False for a missing number, not <NA>.
-    return pd.to_numeric(s.astype("string").str.strip(), errors="coerce").astype("float64")
+    numbers = pd.to_numeric(s.astype("string").str.strip(), errors="coerce").astype("float64")
+    if parsed is not None:
+        parsed[s.name] = (s.index, numbers)
+    return numbers
 
 
 def is_number(s: pd.Series) -> pd.Series:
@@ -433,6 +447,7 @@ def split_rows(
     remaining = raw
     failures = []
     while len(remaining):
+        parsing = _parsed_numbers.set({})  # the numbers of this frame, parsed once
         try:
             schema.validate(remaining, lazy=True)
             break
@@ -442,6 +457,8 @@ def split_rows(
                 raise
             failures.append(cases)
             remaining = remaining.drop(index=cases["index"].unique())
+        finally:
+            _parsed_numbers.reset(parsing)
     quarantine = _quarantine_rows(raw, pd.concat(failures) if failures else None, source_table, row_key, today)
     return remaining, quarantine
 
