@@ -23,6 +23,7 @@ from conftest import TODAY, Pipeline
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from pipelines.assets.ingest import SOURCES
 from pipelines.assets.sql_checks import load_checks
 from pipelines.sql_files import MAX_CYCLES, create_tables, load_models
 from pipelines.validation import FLOW_TYPES
@@ -30,32 +31,8 @@ from pipelines.validation import FLOW_TYPES
 COMPANIES = ["amazon", "anthropic", "coreweave", "google", "microsoft", "nvidia", "openai"]
 BIG_THREE = {"amazon", "google", "microsoft"}
 MODELS = {m.name: m for m in load_models()}
-DEAL_COLUMNS = [
-    "flow_id",
-    "deal_id",
-    "announced_on",
-    "date_precision",
-    "from_company",
-    "to_company",
-    "flow_type",
-    "amount_usd",
-    "amount_basis",
-    "amount_low_usd",
-    "amount_high_usd",
-    "term_years",
-    "is_firm",
-    "status",
-    "superseded_by",
-    "compute_gw",
-    "chip_family",
-    "source_url",
-    "source_quote",
-    "primary_source_url",
-    "source_tier",
-    "corroborating_urls",
-    "last_verified_on",
-    "note",
-]
+DEAL_CSV_COLUMNS = next(source for source in SOURCES if source.name == "deals").required_columns
+DEAL_COLUMNS = [*DEAL_CSV_COLUMNS, "date_precision"]  # clean_deals: the file's columns typed, and the date's precision
 METRICS = [
     "round_trips",
     "money_edges",
@@ -281,31 +258,6 @@ def test_the_loops_example_has_the_cycles_it_is_meant_to_have():
 
 # --- a complete graph: every ordered pair of 25 companies deals once --------------------------------
 
-DEAL_HEADER = [
-    "flow_id",
-    "deal_id",
-    "announced_on",
-    "from_company",
-    "to_company",
-    "flow_type",
-    "amount_usd",
-    "amount_basis",
-    "term_years",
-    "is_firm",
-    "status",
-    "superseded_by",
-    "compute_gw",
-    "chip_family",
-    "source_url",
-    "source_quote",
-    "amount_low_usd",
-    "amount_high_usd",
-    "primary_source_url",
-    "source_tier",
-    "corroborating_urls",
-    "last_verified_on",
-    "note",
-]
 # simple cycles of 2 to 5 hops in a complete directed graph of 25 nodes: choose the companies, then
 # arrange them in a loop
 COMPLETE_25_CYCLES = sum(comb(25, hops) * factorial(hops - 1) for hops in range(2, 6))
@@ -324,7 +276,7 @@ def write_complete_graph(data_dir) -> dict[tuple, int]:
     millions = list(range(1000, 1000 + len(pairs)))
     random.Random(25).shuffle(millions)
     with (data_dir / "deals.csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, DEAL_HEADER, restval="")
+        writer = csv.DictWriter(f, DEAL_CSV_COLUMNS, restval="")
         writer.writeheader()
         for i, ((source, target), amount) in enumerate(zip(pairs, millions, strict=True)):
             url = f"https://example.org/d{i}"

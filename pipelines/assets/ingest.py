@@ -16,6 +16,7 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from pipelines.prices.http import HttpClient, SourceError
+from pipelines.prices.observations import COLUMNS as PRICE_COLUMNS
 from pipelines.resources import PipelineSettings
 from pipelines.runs import POOL
 from pipelines.warehouse import quoted, table_metadata
@@ -114,22 +115,9 @@ SOURCES = [
     CsvSource(
         "chip_prices",
         "Curated hourly price observations (price source `reference`) as read from data/chip_prices.csv.",
-        (
-            "observed_on",
-            "observed_on_precision",
-            "provider",
-            "region",
-            "instance_type",
-            "chip",
-            "chips_per_instance",
-            "pricing",
-            "usd_per_instance_hour",
-            "usd_per_chip_hour",
-            "source_url",
-            "source_revision",
-            "source_quote",
-            "note",
-        ),
+        # a price observation's columns, less its source (constant here) and the zone and the source's own
+        # accelerator name, which curated rows do not have
+        tuple(c for c in PRICE_COLUMNS if c not in ("source", "zone", "accelerator")),
         "chip_prices.csv",
         constant_columns={"source": "reference"},
     ),
