@@ -18,7 +18,7 @@ import pandas as pd
 from pipelines.prices import snapshot  # the parsers only: no Dagster, no pandera
 from pipelines.prices.accelerators import AcceleratorMap
 from pipelines.prices.observations import COLUMNS
-from pipelines.sql_files import MAX_CYCLES, in_dependency_order, load_models, set_variables
+from pipelines.sql_files import MAX_CYCLES, dependencies, in_dependency_order, load_models, set_variables
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
@@ -94,7 +94,8 @@ def main(out: Path) -> None:
     conn.execute("alter table quarantined_price_observations add column run_day date")
 
     existing = {t for (t,) in conn.execute("select table_name from duckdb_tables()").fetchall()}
-    models = in_dependency_order(load_models(), existing)  # as the pipeline orders them
+    models = load_models()
+    models = in_dependency_order(models, dependencies(models, existing))  # as the pipeline orders them
     set_variables(conn, date.today().isoformat(), MAX_CYCLES)
     for model in models:
         conn.execute(model.create_statement())

@@ -186,10 +186,10 @@ def dependencies(models: list[SqlModel], inputs: set[str]) -> dict[str, set[str]
     return deps
 
 
-def in_dependency_order(models: list[SqlModel], inputs: set[str]) -> list[SqlModel]:
-    """The models, each after every model it reads."""
+def in_dependency_order(models: list[SqlModel], deps: dict[str, set[str]]) -> list[SqlModel]:
+    """The models, each after every model it reads (`deps`: what dependencies() returns for them)."""
     by_name = {m.name: m for m in models}
-    order = graphlib.TopologicalSorter({n: d & by_name.keys() for n, d in dependencies(models, inputs).items()})
+    order = graphlib.TopologicalSorter({n: d & by_name.keys() for n, d in deps.items()})
     return [by_name[name] for name in order.static_order()]
 
 
@@ -214,5 +214,6 @@ def create_tables(
             needed.add(name)
             todo += _reads_of(by_name[name], set(by_name)) - existing
     set_variables(conn, day, max_cycles)
-    for model in in_dependency_order([by_name[n] for n in needed], existing):
+    subset = [by_name[n] for n in needed]
+    for model in in_dependency_order(subset, dependencies(subset, existing)):
         conn.execute(model.create_statement())

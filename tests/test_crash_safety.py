@@ -53,6 +53,19 @@ def launch(home: Path, warehouse: Path, log: Path, **settings) -> subprocess.Pop
     )
 
 
+def make(target: str, home: Path, warehouse: Path, timeout: float, **settings) -> subprocess.CompletedProcess:
+    """`make <target>` as a user runs it over this instance and warehouse, in a session of its own."""
+    return subprocess.run(
+        ["make", "-s", target, f"DAGSTER_HOME={home}"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=environment(home, warehouse, **settings),
+        timeout=timeout,
+        start_new_session=True,
+    )
+
+
 def finish(proc: subprocess.Popen, log: Path, timeout: float = 300) -> tuple[int, str]:
     try:
         proc.wait(timeout=timeout)
@@ -118,21 +131,13 @@ def test_a_killed_run_does_not_stop_the_next_make_run(tmp_path, home, held_deals
     [dead] = pool_holders(home)
     assert run_statuses(home)[dead] == DagsterRunStatus.STARTED  # what used to block every later run
 
-    make = subprocess.run(
-        ["make", "-s", "run", f"DAGSTER_HOME={home}"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        env=environment(home, warehouse),
-        timeout=600,
-        start_new_session=True,
-    )
-    assert make.returncode == 0, make.stdout[-3000:] + make.stderr[-3000:]
-    assert f"Run {dead} was left STARTED but it ran on warehouse" in make.stdout + make.stderr
+    run = make("run", home, warehouse, timeout=600)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert f"Run {dead} was left STARTED but it ran on warehouse" in run.stdout + run.stderr
     assert run_statuses(home)[dead] == DagsterRunStatus.FAILURE and pool_holders(home) == set()
     assert reader.stop() == {152}  # the old snapshot stayed readable throughout
     assert assert_consistent(warehouse / "published")["tables"]["deal_flows"] == 152
-    assert "Published version" in make.stdout
+    assert "Published version" in run.stdout
 
 
 def test_a_second_run_is_refused_or_gives_up_on_the_pool_saying_who_holds_it(tmp_path, home, held_deals):
@@ -202,14 +207,7 @@ def test_make_unstick_and_the_dead_runs_sensor_fail_only_dead_runs(tmp_path, hom
             False,
         )
         ended = add_run(instance, DagsterRunStatus.FAILURE, {}, True)  # failed, yet its slot was never freed
-    unstick = subprocess.run(
-        ["make", "-s", "unstick", f"DAGSTER_HOME={home}"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        env=environment(home, warehouse),
-        timeout=120,
-    )
+    unstick = make("unstick", home, warehouse, timeout=120)
     assert unstick.returncode == 0, unstick.stdout + unstick.stderr
     assert f"Run {gone} was left STARTED but its process (pid {gone_pid}" in unstick.stdout
     assert f"Freed the 'duckdb' pool slots still held by ended run {ended}" in unstick.stdout
@@ -241,18 +239,11 @@ def test_make_run_says_which_version_readers_still_see_when_the_job_fails(tmp_pa
     version = before["current"]
     header_only = tmp_path / "deals.csv"
     header_only.write_text((DATA_DIR / "deals.csv").read_text().splitlines()[0] + "\n")
-    make = subprocess.run(
-        ["make", "-s", "run", f"DAGSTER_HOME={home}"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        env=environment(home, warehouse, AIINFRA_DEALS_SOURCE=str(header_only)),
-        timeout=600,
-    )
-    assert make.returncode != 0
-    assert "Source deals has no rows" in make.stderr + make.stdout and "AIINFRA_ALLOW_EMPTY_SOURCES" in make.stderr
+    run = make("run", home, warehouse, timeout=600, AIINFRA_DEALS_SOURCE=str(header_only))
+    assert run.returncode != 0
+    assert "Source deals has no rows" in run.stderr + run.stdout and "AIINFRA_ALLOW_EMPTY_SOURCES" in run.stderr
     assert (
         f"The daily job failed (the failing step's error is above) and published nothing: readers still see "
         f"version {version}"
-    ) in make.stdout
+    ) in run.stdout
     assert published_fingerprint(warehouse / "published") == before

@@ -46,6 +46,32 @@ METRICS = [
 CHECKS = [c for c in load_checks(list(MODELS.values())) if c.asset in METRICS]  # sql/checks and cited flows
 
 
+def flow(
+    i: int, source: str, target: str, flow_type: str = "cloud_commitment", amount: float | None = 1e9, **changes
+) -> dict:
+    return {
+        "flow_id": f"x{i:02d}",
+        "deal_id": "x",
+        "announced_on": date(2025, 1, 1),
+        "date_precision": "day",
+        "from_company": source,
+        "to_company": target,
+        "flow_type": flow_type,
+        "amount_usd": amount,
+        "amount_basis": "total",
+        "term_years": None,
+        "is_firm": True,
+        "status": "announced",
+        "superseded_by": None,
+        "compute_gw": None,
+        "chip_family": None,
+        "source_url": "https://example.org",
+        "source_quote": "",
+        "note": "",
+        **changes,
+    }
+
+
 @st.composite
 def flows(draw):
     rows = []
@@ -53,28 +79,20 @@ def flows(draw):
     for i in range(draw(st.integers(0, 40))):
         source, target = draw(st.lists(st.sampled_from(COMPANIES), min_size=2, max_size=2, unique=True))
         rows.append(
-            {
-                "flow_id": f"f{i:02d}",
-                "deal_id": f"d{i:02d}",
-                "announced_on": date(2023, 1, 1) + timedelta(days=draw(st.integers(0, 1000))),
-                "date_precision": "day",
-                "from_company": source,
-                "to_company": target,
-                "flow_type": draw(st.sampled_from(FLOW_TYPES)),
-                "amount_usd": draw(st.integers(-1, 50).map(lambda n: None if n < 0 else n * 1e9)),
-                "amount_basis": "total",
-                "term_years": None,
-                "is_firm": draw(st.booleans()),
-                "status": draw(
+            flow(
+                i,
+                source,
+                target,
+                flow_type=draw(st.sampled_from(FLOW_TYPES)),
+                amount=draw(st.integers(-1, 50).map(lambda n: None if n < 0 else n * 1e9)),
+                flow_id=f"f{i:02d}",
+                deal_id=f"d{i:02d}",
+                announced_on=date(2023, 1, 1) + timedelta(days=draw(st.integers(0, 1000))),
+                is_firm=draw(st.booleans()),
+                status=draw(
                     st.sampled_from(["announced"] * 4 + ["reported", "loi", "closed", "cancelled", "superseded"])
                 ),
-                "superseded_by": None,
-                "compute_gw": None,
-                "chip_family": None,
-                "source_url": "https://example.org",
-                "source_quote": "",
-                "note": "",
-            }
+            )
         )
     return rows
 
@@ -108,32 +126,6 @@ def warehouse(rows: list[dict], max_cycles: int = MAX_CYCLES) -> duckdb.DuckDBPy
     )
     create_tables(conn, list(MODELS.values()), ["scenario_flows", "pair_flows", *METRICS], "2026-01-01", max_cycles)
     return conn
-
-
-def flow(
-    i: int, source: str, target: str, flow_type: str = "cloud_commitment", amount: float | None = 1e9, **changes
-) -> dict:
-    return {
-        "flow_id": f"x{i:02d}",
-        "deal_id": "x",
-        "announced_on": date(2025, 1, 1),
-        "date_precision": "day",
-        "from_company": source,
-        "to_company": target,
-        "flow_type": flow_type,
-        "amount_usd": amount,
-        "amount_basis": "total",
-        "term_years": None,
-        "is_firm": True,
-        "status": "announced",
-        "superseded_by": None,
-        "compute_gw": None,
-        "chip_family": None,
-        "source_url": "https://example.org",
-        "source_quote": "",
-        "note": "",
-        **changes,
-    }
 
 
 # A 2-cycle, a 3-cycle, a 5-cycle, a 6-cycle (too long to list) and a superseded edge.

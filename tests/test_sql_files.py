@@ -36,7 +36,7 @@ def test_reads_comma_joins_subqueries_and_macros_but_not_ctes_or_duckdb_function
     assert models["latest"].reads() == ({"base"}, set())
     deps = dependencies(list(models.values()), inputs={"a", "b", "c", "d", "e", "base"})
     assert deps == {"joined": {"a", "b", "c", "d", "e", "latest"}, "latest": {"base"}}
-    assert [m.name for m in in_dependency_order(list(models.values()), {"a", "b", "c", "d", "e", "base"})] == [
+    assert [m.name for m in in_dependency_order(list(models.values()), deps)] == [
         "latest",
         "joined",
     ]

@@ -73,7 +73,7 @@ def build_sql_layer(
     check (all block) fails the step once every selected table and check has run, so nothing is published."""
     owners = {**upstream_tables, **{m.name: m.name for m in models}}
     reads = dependencies(models, set(upstream_tables))  # refuses a table nothing writes
-    ordered = in_dependency_order(models, set(upstream_tables))
+    ordered = in_dependency_order(models, reads)
     checks_of = {m.name: [c for c in checks if c.asset == m.name] for m in models}
 
     @dg.multi_asset(
