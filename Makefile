@@ -13,7 +13,7 @@ INFO_LOGS := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 SNAPSHOT = $(or $(AIINFRA_WAREHOUSE_DIR),warehouse)/published/ai_infra.duckdb
 
-.PHONY: run unstick check test ui query shell bench bench-scale clean chromium
+.PHONY: run unstick check docs test ui query shell bench bench-scale clean chromium
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,13 +55,18 @@ shell: install
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-## check: lint and format (ruff), types (mypy on pipelines/), SQL style (sqlfluff on sql/), the definitions load (dg check defs)
+## docs: the published tables' pages (docs/tables.md, README's table list) written from the SQL headers
+docs: install
+	$(BIN)/python -m pipelines.docs
+
+## check: lint and format (ruff), types (mypy on pipelines/), SQL style (sqlfluff on sql/), the definitions load (dg check defs), the table docs current
 check: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy pipelines
 	$(BIN)/sqlfluff lint --processes 2 sql
 	$(BIN)/dg check defs
+	$(BIN)/python -m pipelines.docs --check
 
 ## test: the whole test suite on two workers, one test file each at a time (installs Debian's chromium for the rendering tests if it is missing)
 test: install chromium check

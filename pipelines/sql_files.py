@@ -3,9 +3,10 @@
 Each sql/<group>/<name>.sql in model/ or metrics/ is a single SELECT whose result becomes the table
 <name>. Its header comment says what the table means (the asset's description), and the `columns:`
 block at the end of the header documents each column (the UI's column schema, and COMMENT ON in the
-published snapshot); a `...: every column of <table>` line there stands for that table's documented
-columns. A file in sql/macros is one `create or replace macro <name>(...) as table <select>` statement:
-a table macro that models and analysts call (flows_as_of(d)).
+published snapshot, docs/tables.md). Each meaning is written once: a column that means what a column of
+another table means says `<column>: as in <table>`, and a `...: every column of <table>` line stands for
+all of that table's documented columns. A file in sql/macros is one `create or replace macro <name>(...)
+as table <select>` statement: a table macro that models and analysts call (flows_as_of(d)).
 
 What a query reads comes from DuckDB's own parser (json_serialize_sql): every table in a from clause,
 join, comma join or subquery, less the query's CTEs, and every table macro called. Queries see the run's
@@ -28,7 +29,8 @@ import duckdb
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 GROUPS = ("macros", "model", "metrics")
 MAX_CYCLES = 10_000  # default of AIINFRA_MAX_CYCLES: money cycles listed per scenario, largest bottleneck first
-_INHERIT = re.compile(r"every column of ([a-z_][a-z0-9_]*)")
+_EVERY_COLUMN = re.compile(r"every column of ([a-z_][a-z0-9_]*)")
+_AS_IN = re.compile(r"as in ([a-z_][a-z0-9_]*)")
 # The header comment, then `create or replace macro <name>(<parameters>) as table`: what precedes a macro's SELECT.
 _MACRO_HEAD = re.compile(
     r"^(\s*--[^\n]*\n)*\s*create\s+or\s+replace\s+macro\s+\w+\s*\([^)]*\)\s+as\s+table\s+", re.IGNORECASE
@@ -152,18 +154,25 @@ def _column_refs(expression) -> list[str]:
 
 def load_models(sql_dir: Path = SQL_DIR) -> list[SqlModel]:
     models = [SqlModel.from_file(p) for group in GROUPS for p in sorted((sql_dir / group).glob("*.sql"))]
-    documented = {m.name: m.columns for m in models}
+    written = {m.name: m for m in models}
 
-    def expand(columns: dict[str, str]) -> dict[str, str]:
-        inherited = _INHERIT.fullmatch(columns.get("...", ""))
-        if not inherited:
-            return columns
-        out = {}
-        for name, meaning in columns.items():
-            out.update(expand(documented[inherited.group(1)]) if name == "..." else {name: meaning})
+    @functools.cache
+    def resolved(table: str) -> dict[str, str]:
+        model, out = written[table], {}
+        for name, text in model.columns.items():
+            every, same = _EVERY_COLUMN.fullmatch(text), _AS_IN.fullmatch(text)
+            if name == "..." and every:
+                out.update(resolved(every.group(1)))
+            elif same:
+                other = resolved(same.group(1)) if same.group(1) in written else {}
+                if name not in other:
+                    raise ValueError(f"{model.path.name}: {name} is `{text}`, but {same.group(1)} documents no {name}")
+                out[name] = other[name]
+            else:
+                out[name] = text
         return out
 
-    return [dataclasses.replace(m, columns=expand(m.columns)) for m in models]
+    return [dataclasses.replace(m, columns=resolved(m.name)) for m in models]
 
 
 def _reads_of(model: SqlModel, names: set[str]) -> set[str]:

@@ -31,6 +31,14 @@ def test_every_table_and_column_explains_itself(published):
     assert comments["round_trips"] == MODELS["round_trips"].description
     columns = published.query("select table_name, column_name, comment from duckdb_columns() where not internal")
     assert [(t, c) for t, c, comment in columns if not comment] == []
+    # What is published is exactly what the SQL headers document (and docs/tables.md shows).
+    assert {(t, c): comment for t, c, comment in columns} == {
+        (m.name, c): meaning for m in MODELS.values() if not m.is_macro for c, meaning in m.columns.items()
+    }
+    [(scenario,)] = published.query(
+        "select comment from duckdb_columns() where table_name = 'round_trips' and column_name = 'scenario'"
+    )
+    assert scenario == MODELS["scenario_flows"].columns["scenario"]  # `scenario: as in scenario_flows`
     [(meaning,)] = published.query(
         "select comment from duckdb_columns() where table_name = 'deal_flows' and column_name = 'amount_usd'"
     )

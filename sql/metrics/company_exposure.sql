@@ -1,9 +1,8 @@
 -- Company exposure: how much money each company has coming in and going out across all its flows.
 -- Grain: one row per (scenario, company_id) for every company with a flow in the scenario.
--- inflow_usd = sum of disclosed amounts into the company, outflow_usd = sum out, net_usd = in - out.
 --
 -- columns:
---   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
+--   scenario: as in scenario_flows
 --   company_id: company with at least one flow in the scenario
 --   inflow_usd: sum of disclosed amounts of flows into the company, USD; 0 when none is disclosed
 --   outflow_usd: sum of disclosed amounts of flows out of the company, USD; 0 when none is disclosed

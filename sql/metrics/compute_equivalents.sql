@@ -12,7 +12,7 @@
 -- even when the deal states its gigawatts, to compare the two. A chip with no price gets no numbers.
 --
 -- columns:
---   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
+--   scenario: as in scenario_flows
 --   flow_id: the compute-buying flow (cloud commitment or chip purchase) with a disclosed amount that is valued
 --   chip: chip it is priced as - the chip_family when in chip_specs, else the default chip (assumptions)
 --   priced_on: day of the price used (latest on or before the announcement, else the first); NULL = no price

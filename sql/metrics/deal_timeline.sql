@@ -1,17 +1,16 @@
 -- Deal timeline: how much money was announced each month, by flow class, and the running total.
 -- Grain: one row per (scenario, month, flow_class) with at least one flow. A flow dated only to a
 -- year counts in January of that year (its date_precision says so in deal_flows).
--- usd = sum of disclosed amounts that month; cumulative_usd = running total per scenario and class.
 --
 -- columns:
---   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
+--   scenario: as in scenario_flows
 --   month: first day of the month of announcement (DATE); a flow dated only to a year counts in January
 --   flow_class: capital, spend_back or other
 --   usd: sum of disclosed amounts announced that month in the class, USD; 0 when none is disclosed
 --   cumulative_usd: running total of usd per scenario and flow_class up to and including the month, USD
 --   flows: number of flows announced that month in the class
---   undisclosed_flows: number of those flows with no disclosed amount
---   flow_ids: ids of those flows, sorted
+--   undisclosed_flows: as in company_exposure
+--   flow_ids: ids of the flows announced that month in the class, sorted
 with monthly as (
     select
         scenario,

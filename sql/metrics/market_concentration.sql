@@ -2,19 +2,18 @@
 -- Grain: one row per scenario. It pools the rows of provider_concentration (one per buyer): a
 -- provider's usd here is the sum of every buyer's disclosed compute spending with it, so summing
 -- spend_usd over provider_concentration gives this row's spend_usd, and nothing is counted twice.
--- share, hhi, top_provider and big_three_share are defined as in provider_concentration.
 --
 -- columns:
---   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
+--   scenario: as in scenario_flows
 --   buyers: number of buyers with disclosed compute spending
 --   providers: number of providers with disclosed compute spending from any buyer
 --   spend_usd: total disclosed compute spending of every buyer (cloud commitments and chip purchases), USD
---   hhi: sum of (100 x share)^2 over providers, 0 to 10,000; above 1,800 is highly concentrated
---   top_provider: company_id of the provider with the largest share (ties broken by id)
---   top_share: share of the largest provider, fraction 0 to 1
---   big_three_share: share going to Amazon, Microsoft and Google, fraction 0 to 1
---   provider_shares: list of {provider, usd, share} for every provider, largest share first; usd in USD
---   flow_ids: ids of the compute-buying flows behind the row, sorted
+--   hhi: as in provider_concentration
+--   top_provider: as in provider_concentration
+--   top_share: as in provider_concentration
+--   big_three_share: as in provider_concentration
+--   provider_shares: as in provider_concentration
+--   flow_ids: as in provider_concentration
 with buyer_spend as (
     select
         scenario,

@@ -16,7 +16,7 @@
 -- when the search went through every edge; otherwise cycles_counted_up_to says how many it had found.
 --
 -- columns:
---   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
+--   scenario: as in scenario_flows
 --   cycle_rank: 1 = the largest bottleneck; equal bottlenecks by their bottleneck edge's weight_rank, then by the companies from that edge on
 --   bottleneck_edge_rank: money_edges.weight_rank of the cycle's bottleneck edge (its lightest; of equally light ones, the last ranked)
 --   cycle: company ids in flow direction, starting at the smallest id, without repeating it at the end

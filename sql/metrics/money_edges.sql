@@ -1,11 +1,10 @@
 -- Money edges: the money graph that money_cycles walks and the report draws, defined here once.
 -- Grain: one row per (scenario, source, target) with disclosed capital or spend-back flows from the
--- source to the target whose amounts sum to more than 0. weight_usd is that sum; capital_usd and
--- spend_back_usd split it by flow class. Undisclosed flows are in no edge (they have no weight).
--- weight_rank orders the scenario's edges, heaviest first; money_cycles breaks ties with it.
+-- source to the target whose amounts sum to more than 0. Undisclosed flows are in no edge (they have
+-- no weight). money_cycles breaks ties between equal bottlenecks with weight_rank.
 --
 -- columns:
---   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
+--   scenario: as in scenario_flows
 --   source: company_id the money comes from (deal_flows.from_company)
 --   target: company_id the money goes to (deal_flows.to_company)
 --   weight_usd: sum of the disclosed capital and spend-back flows source -> target, USD (more than 0)

@@ -2,19 +2,17 @@
 -- pricing, day by day; custom silicon (designed by a cloud for itself: Trainium, Inferentia, TPU,
 -- Maia) against Nvidia, AMD and Intel.
 -- Grain: one row per (chip, provider, pricing, observed_on); is_latest marks each series' last day.
--- usd_per_chip_hour is the median over that day's observations (regions, zones, instance types);
--- usd_per_pflop_hour = usd_per_chip_hour / (bf16_dense_tflops / 1000).
 --
 -- columns:
---   chip: canonical chip name
---   vendor: who designs the chip (from chip_specs)
---   custom_silicon: true for chips a cloud designed for itself (from chip_specs)
---   provider: cloud selling the instance
---   pricing: on_demand, spot, reserved_1y or reserved_3y
+--   chip: as in chip_specs
+--   vendor: as in chip_specs
+--   custom_silicon: as in chip_specs
+--   provider: as in chip_prices
+--   pricing: as in chip_prices
 --   observed_on: day of the observations (DATE); first day of the period for month- or year-dated prices
 --   usd_per_chip_hour: median over that day of the observations (regions, zones, instance types); USD per chip-hour
 --   usd_per_pflop_hour: usd_per_chip_hour / (bf16_dense_tflops / 1000), USD per dense-BF16 PFLOP-hour; NULL = no TFLOPS
---   bf16_dense_tflops: dense BF16 TFLOPS per chip (from chip_specs); NULL = not given
+--   bf16_dense_tflops: as in chip_specs
 --   observations: number of price observations behind the median
 --   is_latest: true on the last observed_on of each (chip, provider, pricing) series
 with daily as (

@@ -1,14 +1,11 @@
 -- Provider concentration: how concentrated each buyer's compute spending is across providers.
 -- Grain: one row per (scenario, buyer) with disclosed compute spending (every buyer pooled: market_concentration).
 -- Compute spending is the spend-back that buys compute (buys_compute: cloud commitments and chip
--- purchases; not data-centre leases or power). share of a provider = its part of the buyer's
--- disclosed compute spending; hhi = sum of (100 x share)^2,
--- 0 to 10,000 (above 1,800 is highly concentrated, DOJ/FTC 2023); top_provider and top_share name
--- the largest; big_three_share is the part going to Amazon, Microsoft and Google. provider_shares
--- lists every provider with its amount and share.
+-- purchases; not data-centre leases or power). A provider's share is its part of the buyer's
+-- disclosed compute spending; the HHI threshold of 1,800 is the DOJ/FTC 2023 merger guidelines'.
 --
 -- columns:
---   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
+--   scenario: as in scenario_flows
 --   buyer: company_id of the buyer
 --   providers: number of providers with disclosed compute spending from the buyer
 --   spend_usd: total disclosed compute spending of the buyer (cloud commitments and chip purchases), USD

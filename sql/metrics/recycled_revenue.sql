@@ -1,11 +1,8 @@
 -- Recycled revenue: how much of what customers commit to a vendor the vendor financed itself.
 -- Grain: one row per (scenario, vendor) that has spend-back flows coming in (disclosed or not).
--- inbound_spend_usd = sum of spend-back flows customer -> vendor; self_financed_usd = sum over
--- customers of least(capital vendor -> customer, spend-back customer -> vendor); recycled_share =
--- self_financed_usd / inbound_spend_usd (NULL when no inbound amount is disclosed).
 --
 -- columns:
---   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
+--   scenario: as in scenario_flows
 --   vendor: company_id of the vendor receiving spend-back flows
 --   inbound_spend_usd: sum of disclosed spend-back flows customer -> vendor, USD
 --   self_financed_usd: sum over customers of least(capital vendor -> customer, spend-back customer -> vendor), USD

@@ -1,13 +1,10 @@
 -- Round trips: capital one company puts into another, against what the second commits back to the first.
 -- Grain: one row per (scenario, investor, investee) where the investor has capital flows into the
 -- investee and the investee has spend-back flows to the investor (disclosed or not).
--- capital_usd = sum of capital flows investor -> investee; spend_back_usd = sum of spend-back flows
--- investee -> investor; round_trip_ratio = spend_back_usd / capital_usd (NULL when capital_usd = 0);
--- circular_usd = least(capital_usd, spend_back_usd), the money that can have gone round.
 -- Sums use disclosed amounts; undisclosed flows are counted (undisclosed_flows) and listed in flow_ids.
 --
 -- columns:
---   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
+--   scenario: as in scenario_flows
 --   investor: company_id putting capital into the investee and receiving its spend-back
 --   investee: company_id receiving the capital and committing spend-back to the investor
 --   capital_usd: sum of disclosed capital flows investor -> investee, USD

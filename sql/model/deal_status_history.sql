@@ -6,7 +6,7 @@
 -- successor change an unverified flow: verification is about its figure, not about what became of the deal.
 --
 -- columns:
---   flow_id: the flow (deal_flows.flow_id)
+--   flow_id: the flow whose status the row gives (deal_flows.flow_id)
 --   valid_from: first day of the range (DATE)
 --   valid_to: first day after the range (DATE, exclusive); NULL while the status still holds
 --   status: announced, reported, loi, unverified, closed, lapsed, walked_back, cancelled or superseded

@@ -4,12 +4,12 @@
 -- Grain: one row per (scenario, capital or spend-back flow).
 --
 -- columns:
---   scenario: headline or firm - which flows the row counts (the rules are in scenario_flows)
+--   scenario: as in scenario_flows
 --   flow_id: the flow (deal_flows.flow_id)
 --   flow_class: capital (investor -> investee) or spend_back (investee -> investor)
 --   investor: company_id that puts capital in, or receives the spend-back
 --   investee: company_id that receives capital, or commits the spend-back
---   amount_usd: total nominal USD over the term; NULL = undisclosed
+--   amount_usd: as in deal_flow_terms
 select
     scenario,
     flow_id,
