@@ -1,5 +1,5 @@
-"""Ingest, daily: one asset per price source in AIINFRA_PRICE_SOURCES, each recording that day's
-observations in raw_price_observations (re-running a day replaces only that day's rows of that source).
+"""Ingest, daily: one asset per price source in AIINFRA_PRICE_SOURCES, `<source>_prices`, each recording
+that day's observations in its own table of the same name (re-running a day replaces only that day's rows).
 
 A source that cannot be fetched or parsed, or that yields no observations (unless listed in
 AIINFRA_ALLOW_EMPTY_SOURCES), fails its own step with the problem; the other sources still record, and
@@ -20,14 +20,13 @@ from pipelines.resources import PipelineSettings
 from pipelines.runs import POOL
 from pipelines.warehouse import table_metadata
 
-RAW_TABLE = "raw_price_observations"
-
 
 def build_price_asset(price_source: PriceSource) -> dg.AssetsDefinition:
     source = price_source.name
+    table = f"{source}_prices"
 
     @dg.asset(
-        name=f"{source}_prices",
+        name=table,
         group_name="ingest",
         kinds={"python", "duckdb"},
         description=price_source.description,
@@ -48,14 +47,11 @@ def build_price_asset(price_source: PriceSource) -> dg.AssetsDefinition:
         frame.insert(0, "source_line", range(1, len(frame) + 1))
         settings.warehouse_db.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.get_connection() as conn:
-            create_raw_table(conn)
-            conn.execute(f"delete from {RAW_TABLE} where run_day = ? and fetched_by = ?", [day, source])
+            create_raw_table(conn, table)
+            conn.execute(f"delete from {table} where run_day = ?", [day])
             conn.register("incoming", frame)
-            conn.execute(
-                f"insert into {RAW_TABLE} by name select ?::date as run_day, ? as fetched_by, * from incoming",
-                [day, source],
-            )
-            metadata = table_metadata(conn, RAW_TABLE)
+            conn.execute(f"insert into {table} by name select ?::date as run_day, * from incoming", [day])
+            metadata = table_metadata(conn, table)
         skipped = "\n".join(f"- {reason}: {n}" for reason, n in parsed.skipped.most_common()) or "none"
         context.log.info(f"{source}: {len(frame)} observations for {day}")
         return dg.MaterializeResult(

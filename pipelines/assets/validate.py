@@ -94,7 +94,8 @@ class Validation:
     needs: str | None = None  # a clean table the checks look values up in
     lookup: Callable[[DuckDBPyConnection], Any] = lambda conn: None
     partitions_def: dg.PartitionsDefinition | None = None  # daily: validate and replace one day's rows
-    raw_assets: tuple[str, ...] = ()  # the assets that write raw_<name>, when not the asset raw_<name>
+    # The raw tables validated, each the asset of the same name: raw_<name>, or (daily prices) one per source.
+    raw_assets: tuple[str, ...] = ()
     # Validate in chunks of AIINFRA_VALIDATE_CHUNK_ROWS rows, each holding whole groups of this column: the
     # checks that compare rows (duplicates, peer medians) compare rows of one group only. None: all at once.
     chunk_by: str | None = None
@@ -218,21 +219,24 @@ QUARANTINE_TYPES = (
 
 def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
     partitioned = spec.partitions_def is not None
+    raw_tables = spec.raw_assets or (f"raw_{spec.name}",)
+    raw_label = ", ".join(raw_tables)
 
-    def rows_of_this_run(conn: DuckDBPyConnection, context) -> tuple[str, str | None]:
-        """The raw rows this run validates (all of them, or one day's, copied into a temp table) and that day."""
-        if not partitioned:
-            return f"select * from raw_{spec.name}", None
-        # Each source numbers its own rows; number the day's rows again so quarantine can count them.
-        conn.execute(
-            f"""create or replace temp table day_rows as
-            select * exclude (run_day, source_line), row_number() over (order by fetched_by, source_line) as source_line
-            from raw_{spec.name} where run_day = ?""",
-            [context.partition_key],
-        )
-        return "select * from day_rows", context.partition_key
+    def rows_of_this_run(conn: DuckDBPyConnection, day: str | None) -> Iterator[tuple[str, str]]:
+        """(raw table, the query of its rows this run validates): all of them, or one day's (copied into a
+        temp table, which the caller reads before the next table replaces it)."""
+        for table in raw_tables:
+            if not partitioned:
+                yield table, f"select * from {table}"
+                continue
+            create_raw_table(conn, table)  # a source that has never recorded a day has no rows
+            conn.execute(
+                f"create or replace temp table day_rows as select * exclude (run_day) from {table} where run_day = ?",
+                [day],
+            )
+            yield table, "select * from day_rows"
 
-    deps = [*(spec.raw_assets or [f"raw_{spec.name}"]), *([f"clean_{spec.needs}"] if spec.needs else [])]
+    deps = [*raw_tables, *([f"clean_{spec.needs}"] if spec.needs else [])]
 
     # One step writes both tables, from one pass of the checks.
     @dg.multi_asset(
@@ -250,7 +254,7 @@ def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
                 deps=deps,
                 group_name="validate",
                 kinds={"pandera", "duckdb"},
-                description=f"The rows of raw_{spec.name} that failed validation"
+                description=f"The rows of {raw_label} that failed validation"
                 + (" (each run's day)" if partitioned else "")
                 + ": one row per failed check, with the check, the column, a reason and the whole record.",
             ),
@@ -263,41 +267,44 @@ def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
                 "mostly_accepted",
                 asset=f"clean_{spec.name}",
                 blocking=True,
-                description=f"Fails, and stops the run before publish, when more than half of raw_{spec.name} "
+                description=f"Fails, and stops the run before publish, when more than half of {raw_label} "
                 "(for a daily table: of the run's day) was rejected, or when it has no rows and its "
                 "sources are not listed in AIINFRA_ALLOW_EMPTY_SOURCES.",
             )
         ],
     )
     def _clean(context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: PipelineSettings):
+        day = context.partition_key if partitioned else None
+        checked_on = date.fromisoformat(day) if day else _today()
         with duckdb.get_connection() as conn:
-            if partitioned:  # a day on which no price source ran still gets its (empty) tables
-                create_raw_table(conn)
-            query, day = rows_of_this_run(conn, context)
-            checked_on = date.fromisoformat(day) if day else _today()
             lookup = spec.lookup(conn)
             schema = spec.schema(lookup, checked_on)
             rows_in, rejected_rows = 0, 0
             failures: list[pd.DataFrame] = []  # the first 20 failures, for the metadata
-            for i, raw in enumerate(chunks(conn, query, spec.chunk_by, settings.validate_chunk_rows)):
-                clean, rejected = v.split_rows(raw, schema, f"raw_{spec.name}", spec.row_key, checked_on)
+            frames = (
+                (table, raw)
+                for table, query in rows_of_this_run(conn, day)
+                for raw in chunks(conn, query, spec.chunk_by, settings.validate_chunk_rows)
+            )
+            for i, (table, raw) in enumerate(frames):
+                clean, rejected = v.split_rows(raw, schema, table, spec.row_key, checked_on)
                 conn.register("typed", spec.to_typed(clean, lookup))
                 conn.execute(f"create or replace temp table typed_{i} as select * from typed")
                 conn.register("rejected", rejected)
                 conn.execute(f"create or replace temp table rejected_{i} as {QUARANTINE_TYPES}")
                 rows_in, rejected_rows = rows_in + len(raw), rejected_rows + rejected["source_line"].nunique()
                 failures.append(rejected[["row_ref", "column_name", "reason"]].head(20 - sum(len(f) for f in failures)))
-            for table in ("typed", "rejected"):  # the chunks' column types may differ where one is all empty
+            for kind in ("typed", "rejected"):  # the chunks' column types may differ where one is all empty
                 conn.execute(
-                    f"create or replace temp view {table}_all as "
-                    + " union all by name ".join(f"select * from {table}_{j}" for j in range(i + 1))
+                    f"create or replace temp view {kind}_all as "
+                    + " union all by name ".join(f"select * from {kind}_{j}" for j in range(i + 1))
                 )
             _replace_rows(conn, f"clean_{spec.name}", "typed_all", day)
             _replace_rows(conn, f"quarantined_{spec.name}", "rejected_all", day)
             metadata = table_metadata(conn, f"clean_{spec.name}")
             quarantine_metadata = table_metadata(conn, f"quarantined_{spec.name}")
         if rejected_rows:
-            context.log.warning(f"{rejected_rows} of {rows_in} rows of raw_{spec.name} quarantined")
+            context.log.warning(f"{rejected_rows} of {rows_in} rows of {raw_label} quarantined")
         yield dg.MaterializeResult(asset_key=f"quarantined_{spec.name}", metadata=quarantine_metadata)
         yield dg.MaterializeResult(
             asset_key=f"clean_{spec.name}",
@@ -317,12 +324,12 @@ def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
             share = rejected / rows_in
             passed = share <= MAX_REJECTED_SHARE
             summary = (
-                f"{rejected} of {rows_in} rows of raw_{spec.name} rejected "
+                f"{rejected} of {rows_in} rows of {raw_label} rejected "
                 f"({share:.0%}; the limit is {MAX_REJECTED_SHARE:.0%}); see quarantine."
             )
         else:  # none rejected of none is not "mostly accepted": it would publish empty tables
             share, passed = 0.0, _may_be_empty(spec, settings)
-            summary = f"raw_{spec.name} has no rows" + (
+            summary = f"{raw_label} has no rows" + (
                 "." if passed else "; if that is expected, list its source in AIINFRA_ALLOW_EMPTY_SOURCES."
             )
         return dg.AssetCheckResult(

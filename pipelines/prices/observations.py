@@ -33,15 +33,16 @@ COLUMNS = [
 ]
 
 
-def create_raw_table(conn) -> None:
-    """raw_price_observations, where every price source writes its day's rows as text before validation;
-    a table kept from an older version gains the newer columns (its history is kept)."""
+def create_raw_table(conn, table: str) -> None:
+    """A price source's raw table (`<source>_prices`), where it records each day's rows as text before
+    validation; a table kept from an older version gains the newer columns (its history is kept)."""
     conn.execute(
-        "create table if not exists raw_price_observations (run_day date, fetched_by varchar, "
-        "source_line integer, " + ", ".join(f"{c} varchar" for c in COLUMNS) + ")"
+        f"create table if not exists {table} (run_day date, source_line integer, "
+        + ", ".join(f"{c} varchar" for c in COLUMNS)
+        + ")"
     )
     for column in COLUMNS:
-        conn.execute(f"alter table raw_price_observations add column if not exists {column} varchar")
+        conn.execute(f"alter table {table} add column if not exists {column} varchar")
 
 
 @dataclass

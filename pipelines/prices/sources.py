@@ -1,7 +1,7 @@
 """The price sources, by name: what each reads and how it fetches one day's observations.
 
 Adding a source is its parser module plus one entry in PRICE_SOURCES. From the entry follow its daily asset
-`<name>_prices` (pipelines/assets/prices.py), its rows in raw_price_observations (tagged `fetched_by`), their
+`<name>_prices` (pipelines/assets/prices.py) and the raw table of the same name, their
 validation and quarantine with every other source's (clean_price_observations), the name AIINFRA_PRICE_SOURCES
 accepts, and the asset's description in the UI. build_defs takes the registry as an argument, so a test can
 add a source of its own.
@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # resources imports this module for the names
 
 @dataclass(frozen=True)
 class PriceSource:
-    name: str  # the asset is <name>_prices; its rows are fetched_by <name>
+    name: str  # the asset, and the raw table it writes, are <name>_prices
     description: str
     # (settings, HTTP client, accelerator map, the run's day) -> that day's observations; SourceError if it fails
     fetch: Callable[["PipelineSettings", HttpClient, AcceleratorMap, str], Parsed]

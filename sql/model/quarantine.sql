@@ -4,9 +4,9 @@
 -- row_ref names the row (file line and key); record holds the whole row as read, as JSON.
 --
 -- columns:
---   source_table: raw table the rejected row was read into (raw_deals, raw_price_observations, ...)
+--   source_table: raw table the rejected row was read into (raw_deals, ..., or a price source's: snapshot_prices, ...)
 --   row_ref: names the row - its line and its key (e.g. the flow_id or instance_type)
---   source_line: line of the row in its source file (line 1 is the header); for prices, its number that day
+--   source_line: line of the row in its source file (line 1 is the header); for prices, its number in that day's fetch
 --   column_name: column(s) the failed check looked at, comma-separated when several
 --   check_name: name of the failed check (e.g. duplicate_observation, not_positive, future_date)
 --   failure_value: the offending value(s) as text
