@@ -71,7 +71,7 @@ class Pipeline:
         )
 
     def run(self, day: str = TODAY) -> dg.ExecuteInProcessResult:
-        with dg.instance_for_test() as instance:
+        with dg.DagsterInstance.ephemeral() as instance:
             return (
                 self.defs()
                 .resolve_job_def("daily_job")
