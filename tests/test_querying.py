@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, Pipeline, published_fingerprint
 
+from pipelines import query
 from pipelines.sql_files import load_models
 
 MODELS = {m.name: m for m in load_models() if not m.is_macro}  # the published tables
@@ -145,12 +146,23 @@ WRITES = {  # each would write under published/ (or fetch and run code) if it we
 }
 
 
-@pytest.mark.parametrize("tool", QUERY_TOOLS)
 @pytest.mark.parametrize("statement", WRITES)
-def test_query_refuses_to_write(own, tool, statement):
+def test_query_refuses_to_write(own, statement, monkeypatch, capsys):
+    """Every kind of write, through the query tool's own code (both commands below run it)."""
     published = own.settings.published_dir
     before = published_fingerprint(published)
-    result = QUERY_TOOLS[tool](WRITES[statement].format(published=published), own)
+    monkeypatch.setenv("AIINFRA_WAREHOUSE_DIR", str(own.warehouse_dir))
+    assert query.main([WRITES[statement].format(published=published)]) == 1
+    err = capsys.readouterr().err
+    assert "Query failed:" in err and "read-only" in err
+    assert published_fingerprint(published) == before
+
+
+@pytest.mark.parametrize("tool", QUERY_TOOLS)
+def test_both_query_commands_refuse_to_write(own, tool):
+    published = own.settings.published_dir
+    before = published_fingerprint(published)
+    result = QUERY_TOOLS[tool](WRITES["copy to the snapshot"].format(published=published), own)
     assert result.returncode != 0
     assert "Query failed:" in result.stderr and "read-only" in result.stderr
     assert published_fingerprint(published) == before
