@@ -11,7 +11,8 @@ from conftest import DATA_DIR, Pipeline
 
 B = Decimal(10) ** 9
 
-# The published contract: the columns each published table must have (README, "Published tables").
+# The runtime contract of the shared DESIGN (section 2): columns that analysts' queries rely on, kept here as an
+# oracle independent of the code. Every published column and its meaning: the SQL headers (test_querying).
 CONTRACT = {
     "companies": ["company_id", "name", "kind", "is_big_three"],
     "deal_flows": [

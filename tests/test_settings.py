@@ -1,0 +1,42 @@
+"""The settings table in README.md against the code that reads the settings (pipelines/resources.py)."""
+
+import re
+from pathlib import Path
+
+from pipelines.resources import build_resources
+
+RESOURCES = (Path(__file__).parent.parent / "pipelines" / "resources.py").read_text()
+README = (Path(__file__).parent.parent / "README.md").read_text()
+ROWS = dict(re.findall(r"^\| `(AIINFRA_[A-Z_]+)` \| ([^|]+) \|", README, re.MULTILINE))
+
+
+def test_every_setting_the_code_reads_is_in_the_readme_and_no_other():
+    assert set(ROWS) == set(re.findall(r'"(AIINFRA_[A-Z_]+)"', RESOURCES))
+
+
+def test_the_readme_states_the_defaults_the_code_uses():
+    resources = build_resources({})
+    settings, warehouse, http = resources["settings"], resources["duckdb"], resources["http"]
+    defaults = {
+        "AIINFRA_PRICE_SOURCES": ",".join(settings.price_sources),
+        "AIINFRA_SKYPILOT_URL": settings.skypilot_url,
+        "AIINFRA_SKYPILOT_CLOUDS": ",".join(settings.skypilot_clouds),
+        "AIINFRA_AZURE_URL": settings.azure_url,
+        "AIINFRA_AWS_URL": settings.aws_url,
+        "AIINFRA_AWS_REGIONS": ",".join(settings.aws_regions),
+        "AIINFRA_HTTP_DEADLINE_S": f"{http.deadline_s:g}",
+        "AIINFRA_POOL_WAIT_S": f"{warehouse.pool_wait_s:g}",
+        "AIINFRA_WAREHOUSE_LOCK_WAIT_S": f"{warehouse.lock_wait_s:g}",
+        "AIINFRA_DUCKDB_MEMORY_LIMIT": warehouse.memory_limit,
+        "AIINFRA_DUCKDB_TEMP_LIMIT": warehouse.temp_limit,
+        "AIINFRA_MAX_CYCLES": str(settings.max_cycles),
+        "AIINFRA_VALIDATE_CHUNK_ROWS": str(settings.validate_chunk_rows),
+    }
+    assert {name: ROWS[name].strip() for name in defaults} == {name: f"`{value}`" for name, value in defaults.items()}
+    # The paths: relative to where make runs, as the README says.
+    assert (
+        Path(settings.warehouse_dir) == Path("warehouse").resolve()
+        and ROWS["AIINFRA_WAREHOUSE_DIR"].strip() == "`./warehouse`"
+    )
+    assert Path(settings.data_dir).name == "data" and ROWS["AIINFRA_DATA_DIR"].strip() == "`data/`"
+    assert settings.allow_empty_sources == [] and ROWS["AIINFRA_ALLOW_EMPTY_SOURCES"].strip() == "none"
