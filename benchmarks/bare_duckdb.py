@@ -1,6 +1,6 @@
 """Baseline for BENCHMARKS.md: the same sql/ files on the same inputs with DuckDB alone.
 
-No Dagster, no pandera: the CSVs are read and typed in SQL and the price recordings are read with
+No Dagster, no pandera: the CSVs are read and typed in SQL and the price and SEC recordings are read with
 the pipeline's own parsers (no validation, so nothing is quarantined), the model and metric files run
 in the order the pipeline runs them (pipelines/sql_files.py), and the results are written as the pipeline
 publishes them (a v1.0.0 DuckDB file and one Parquet file per table).
@@ -15,6 +15,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipelines.filings import snapshot as sec_snapshot
+from pipelines.filings.sec import FACT_COLUMNS
 from pipelines.prices import snapshot  # the parsers only: no Dagster, no pandera
 from pipelines.prices.accelerators import AcceleratorMap
 from pipelines.prices.observations import COLUMNS
@@ -29,7 +31,7 @@ create macro first_day(d) as case length(d) when 10 then d::date when 7 then (d 
 create macro precision_of(d) as case length(d) when 10 then 'day' when 7 then 'month' else 'year' end;
 create table raw_companies as select * from read_csv('{DATA}/companies.csv', all_varchar = true);
 create table clean_companies as
-    select company_id, name, kind, is_big_three = 'true' as is_big_three, aliases from raw_companies;
+    select company_id, name, kind, is_big_three = 'true' as is_big_three, aliases, cik from raw_companies;
 create table aliases as
     select distinct lower(trim(spelling)) as spelling, company_id
     from (select company_id, unnest(list_concat([company_id, name], string_split(aliases, ';'))) as spelling
@@ -77,6 +79,13 @@ create table clean_price_observations as
            current_date as run_day
     from observations;
 """
+COMPANY_FACTS = """
+create table clean_company_facts as
+    select * replace (period_start::date as period_start, period_end::date as period_end,
+                      value_usd::double as value_usd, filed_on::date as filed_on, tag_rank::integer as tag_rank,
+                      fiscal_year::integer as fiscal_year)
+    from facts;
+"""
 
 
 def main(out: Path) -> None:
@@ -89,7 +98,12 @@ def main(out: Path) -> None:
     rows = snapshot.read(DATA / "price_snapshots", AcceleratorMap.from_csv(DATA / "accelerators.csv")).rows
     conn.register("observations", pd.DataFrame(rows, columns=COLUMNS, dtype="str"))
     conn.execute(PRICE_OBSERVATIONS)
-    for name in ("companies", "deals", "deal_events", "chip_specs", "assumptions", "chip_prices", "price_observations"):
+    companies = conn.execute("select company_id, cik from raw_companies where cik is not null").fetchall()
+    facts, _ = sec_snapshot.read(DATA / "sec_snapshots", companies)
+    conn.register("facts", pd.DataFrame(facts, columns=FACT_COLUMNS, dtype="str"))
+    conn.execute(COMPANY_FACTS)
+    names = ("companies", "deals", "deal_events", "chip_specs", "assumptions", "chip_prices", "price_observations")
+    for name in (*names, "company_facts"):
         conn.execute(EMPTY_QUARANTINE.format(name=name))
     conn.execute("alter table quarantined_price_observations add column run_day date")
 

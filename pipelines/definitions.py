@@ -7,12 +7,14 @@ from typing import Any
 
 import dagster as dg
 
+from pipelines.assets.filings import build_company_facts_asset
 from pipelines.assets.ingest import raw_sources
 from pipelines.assets.prices import build_price_asset
 from pipelines.assets.publish import build_publish_asset
 from pipelines.assets.sql_checks import load_checks
 from pipelines.assets.sql_models import build_sql_layer
 from pipelines.assets.validate import build_validations
+from pipelines.filings.sources import FILING_SOURCES, FilingSource
 from pipelines.freshness import published_freshness
 from pipelines.prices.sources import PRICE_SOURCES, PriceSource
 from pipelines.resources import build_resources
@@ -34,10 +36,12 @@ def shared_attributes(spec: dg.AssetSpec) -> dg.AssetSpec:
 
 
 def build_defs(
-    resources: Mapping[str, Any] | None = None, price_sources: Mapping[str, PriceSource] = PRICE_SOURCES
+    resources: Mapping[str, Any] | None = None,
+    price_sources: Mapping[str, PriceSource] = PRICE_SOURCES,
+    filing_sources: Mapping[str, FilingSource] = FILING_SOURCES,
 ) -> dg.Definitions:
     """All definitions; tests pass their own resources instead of the ones from AIINFRA_* settings, and may
-    pass a registry of price sources with one of their own."""
+    pass registries of price and filing sources with sources of their own."""
     resources = dict(resources) if resources is not None else dict(build_resources())
     in_use = resources["settings"].price_sources
     unknown = [name for name in in_use if name not in price_sources]
@@ -45,9 +49,15 @@ def build_defs(
         raise ValueError(
             f"price_sources: no price source named {', '.join(unknown)}; known: {', '.join(price_sources)}"
         )
+    unknown = [name for name in resources["settings"].filing_sources if name not in filing_sources]
+    if unknown:
+        raise ValueError(
+            f"filing_sources: no filing source named {', '.join(unknown)}; known: {', '.join(filing_sources)}"
+        )
     price_assets = [build_price_asset(price_sources[name]) for name in in_use]
     validation_assets = build_validations([a.key.to_user_string() for a in price_assets])
-    python_assets = [raw_sources, *price_assets, *validation_assets]
+    company_facts = build_company_facts_asset(dict(filing_sources))
+    python_assets = [raw_sources, *price_assets, company_facts, *validation_assets]
     upstream = {k.to_user_string(): k.to_user_string() for a in python_assets for k in a.keys}
     models = load_models()
     sql_layer = build_sql_layer(upstream, models, load_checks(models))

@@ -16,6 +16,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
 from pipelines import published, runs
+from pipelines.filings.sources import FILING_SOURCES
 from pipelines.prices import aws, azure, http, skypilot
 from pipelines.prices.http import HttpClient
 from pipelines.prices.sources import PRICE_SOURCES
@@ -27,6 +28,8 @@ DATA_DIR = REPO_ROOT / "data"
 
 
 DEFAULT_PRICE_SOURCES = ("snapshot",)  # the recordings in data/: no network
+DEFAULT_FILING_SOURCES = ("snapshot",)  # the recordings in data/sec_snapshots: no network
+SEC_DATA_URL = "https://data.sec.gov"
 SKYPILOT_CLOUDS = ("aws", "gcp", "azure", "lambda", "runpod", "nebius", "oci", "vast", "shadeform")
 AWS_REGIONS = ("us-east-1", "us-west-2")
 POOL_WAIT_S = 600.0  # how long a run waits for the `duckdb` pool before giving up
@@ -49,6 +52,9 @@ class PipelineSettings(dg.ConfigurableResource):
     azure_url: str = azure.DEFAULT_URL
     aws_url: str = aws.DEFAULT_URL
     aws_regions: list[str] = list(AWS_REGIONS)
+    filing_sources: list[str] = list(DEFAULT_FILING_SOURCES)
+    sec_data_url: str = SEC_DATA_URL
+    sec_contact: str = ""  # who the SEC may contact about this client's requests: required by the `sec` source
     allow_empty_sources: list[str] = []  # sources whose file may legitimately have no rows
     max_cycles: int = MAX_CYCLES
     validate_chunk_rows: int = VALIDATE_CHUNK_ROWS
@@ -187,6 +193,14 @@ def settings_from_env(env: Mapping[str, str] = os.environ) -> PipelineSettings:
         raise ValueError(
             f"AIINFRA_PRICE_SOURCES: unknown source(s) {', '.join(unknown)}; choose from {', '.join(PRICE_SOURCES)}"
         )
+    filing_sources = _names(env, "AIINFRA_FILING_SOURCES", DEFAULT_FILING_SOURCES)
+    filing_sources = [] if filing_sources == ["none"] else filing_sources
+    unknown = sorted(set(filing_sources) - set(FILING_SOURCES))
+    if unknown:
+        raise ValueError(
+            f"AIINFRA_FILING_SOURCES: unknown source(s) {', '.join(unknown)}; "
+            f"choose from {', '.join(FILING_SOURCES)}, or none"
+        )
     events = (env.get("AIINFRA_DEAL_EVENTS_SOURCE") or "").strip()  # unset: deal_events_location decides
     data_dir = Path(env.get("AIINFRA_DATA_DIR") or DATA_DIR).resolve()
     return PipelineSettings(
@@ -200,6 +214,9 @@ def settings_from_env(env: Mapping[str, str] = os.environ) -> PipelineSettings:
         azure_url=env.get("AIINFRA_AZURE_URL") or azure.DEFAULT_URL,
         aws_url=env.get("AIINFRA_AWS_URL") or aws.DEFAULT_URL,
         aws_regions=_names(env, "AIINFRA_AWS_REGIONS", AWS_REGIONS),
+        filing_sources=filing_sources,
+        sec_data_url=env.get("AIINFRA_SEC_DATA_URL") or SEC_DATA_URL,
+        sec_contact=(env.get("AIINFRA_SEC_CONTACT") or "").strip(),
         allow_empty_sources=_names(env, "AIINFRA_ALLOW_EMPTY_SOURCES", ()),
         max_cycles=_count(env, "AIINFRA_MAX_CYCLES", MAX_CYCLES),
         validate_chunk_rows=_count(env, "AIINFRA_VALIDATE_CHUNK_ROWS", VALIDATE_CHUNK_ROWS),

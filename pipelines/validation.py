@@ -15,6 +15,8 @@ from datetime import date
 import pandas as pd
 import pandera.pandas as pa
 
+from pipelines.filings.sec import CONCEPTS
+
 # Larger than any deal ever announced: a typo, or a value in the wrong unit. It caps every amount as
 # published, so also a per_year amount times term_years (deal_flow_terms.sql publishes that product).
 MAX_AMOUNT_USD = 2e12
@@ -126,6 +128,11 @@ REASONS = {
     "not a price",
     "no_price": "neither usd_per_instance_hour nor usd_per_chip_hour is given",
     "duplicate_observation": "the same source, day, provider, region, zone, instance type and pricing appears twice",
+    "bad_cik": "cik {value!r} is not an SEC Central Index Key (up to 10 digits)",
+    "unknown_company_id": "company_id {value!r} has no row in data/companies.csv",
+    "unknown_concept": "concept {value!r} is not one of " + ", ".join(CONCEPTS),
+    "bad_accession": "accession {value!r} is not an SEC accession number (##########-##-######)",
+    "period_out_of_order": "period_start is after period_end ({value})",
 }
 
 # Row checks that look at several columns report the row once, under these columns.
@@ -138,6 +145,7 @@ WIDE_CHECK_COLUMNS = {
     "per_year_without_term": ["amount_basis", "term_years"],
     "absurd_total": ["amount_usd", "amount_low_usd", "amount_high_usd", "term_years"],
     "alias_taken": ["aliases"],
+    "period_out_of_order": ["period_start", "period_end"],
     "no_price": ["usd_per_instance_hour", "usd_per_chip_hour"],
     "instance_price_too_high": ["usd_per_instance_hour", "chips_per_instance"],
     "price_outlier": ["usd_per_instance_hour", "usd_per_chip_hour"],
@@ -295,6 +303,7 @@ def companies_schema() -> pa.DataFrameSchema:
             "kind": _text(_in("unknown_kind", COMPANY_KINDS), required=True),
             "is_big_three": _text(_in("not_boolean", BOOLEANS), required=True),
             "aliases": _text(),
+            "cik": _text(_check("bad_cik", lambda s: s.astype("string").str.fullmatch(r"\d{1,10}"))),
         },
         checks=[_check("alias_taken", alias_free)],
         strict=False,
@@ -356,6 +365,32 @@ def deal_events_schema(flow_ids: set[str], today: date) -> pa.DataFrameSchema:
             "source_url": _text(_url, required=True),
             "quote": _text(),
         },
+        strict=False,
+    )
+
+
+def company_facts_schema(companies: set[str], today: date) -> pa.DataFrameSchema:
+    """A figure a company reported to the SEC (pipelines/filings/sec.py)."""
+
+    def in_order(d: pd.DataFrame) -> pd.Series:
+        start, end = (parse_partial_date(d[c])[0] for c in ("period_start", "period_end"))
+        return ~(start > end)
+
+    return pa.DataFrameSchema(
+        {
+            "company_id": _text(_in("unknown_company_id", companies), required=True),
+            "concept": _text(_in("unknown_concept", CONCEPTS), required=True),
+            "period_start": _date(today, required=False),  # none for an instant (RPO)
+            "period_end": _date(today),
+            "value_usd": _number(required=True),
+            "filed_on": _date(today),
+            "accession": _text(
+                _check("bad_accession", lambda s: s.astype("string").str.fullmatch(r"\d{10}-\d{2}-\d{6}")),
+                required=True,
+            ),
+            "source_url": _text(_url, required=True),
+        },
+        checks=[_check("period_out_of_order", in_order)],
         strict=False,
     )
 

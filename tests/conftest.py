@@ -40,6 +40,9 @@ class Pipeline:
     deals_source: str | None = None
     deal_events_source: str | None = None  # as in make run: the bundled events go with the bundled deals
     price_sources: list[str] = field(default_factory=lambda: ["snapshot"])
+    # None: as make run does with the bundled data, the bundled SEC recordings (data/sec_snapshots); none for
+    # a fixture data directory, whose companies have no cik
+    filing_sources: list[str] | None = None
     settings_overrides: dict = field(default_factory=dict)
     warehouse_overrides: dict = field(default_factory=dict)  # e.g. a memory limit
     http: HttpClient = field(default_factory=lambda: HttpClient(backoff_factor=0, retries=2))
@@ -53,8 +56,12 @@ class Pipeline:
             deal_events_source=self.deal_events_source,
             data_dir=str(self.data_dir),
             price_sources=self.price_sources,
+            filing_sources=self.filing_sources if self.filing_sources is not None else self.bundled_filings(),
             **self.settings_overrides,
         )
+
+    def bundled_filings(self) -> list[str]:
+        return ["snapshot"] if self.data_dir == DATA_DIR else []
 
     @property
     def snapshot(self) -> Path:

@@ -440,3 +440,28 @@ def test_every_figure_the_readme_quotes_is_what_the_snapshot_says(bundled, quote
     assert [tuple(plain(v) for v in row) for row in bundled.query(query)] == [
         tuple(pytest.approx(v) if isinstance(v, float) else v for v in row) for row in expected
     ]
+
+
+def test_reported_financials_come_from_the_bundled_sec_recordings(bundled):
+    """The bundled recordings are real SEC companyfacts answers (data/sec_snapshots/manifest.json); the
+    figures below were read off those answers by hand."""
+    rows = bundled.query(
+        "select company_id, period_end::varchar, value_usd, form, filed_on::varchar, accession, source_url, "
+        "recording from reported_financials where concept = 'rpo' and (company_id, period_end) in "
+        "(('nvidia', '2026-04-26'), ('google', '2026-03-31')) order by company_id"
+    )
+    cassettes = "https://github.com/dgunning/edgartools/blob/ca5a70094da7fc34890161dae9c256bb1f4c3d26/tests/cassettes"
+    assert rows == [
+        ("google", "2026-03-31", 467_600_000_000, "10-Q", "2026-04-30", "0001652044-26-000048",
+         "https://data.sec.gov/api/xbrl/companyfacts/CIK0001652044.json",
+         f"{cassettes}/test_goog_ttm_revenue_tracks_recent_window.yaml"),
+        ("nvidia", "2026-04-26", 2_600_000_000, "10-Q", "2026-05-20", "0001045810-26-000052",
+         "https://data.sec.gov/api/xbrl/companyfacts/CIK0001045810.json",
+         f"{cassettes}/test_nvda_capex_resolves_to_recent_tag.yaml"),
+    ]  # fmt: skip
+    # NVIDIA's capex is under PaymentsToAcquireProductiveAssets since 2019: the latest period comes from it
+    [(tag,)] = bundled.query(
+        "select tag from reported_financials where company_id = 'nvidia' and concept = 'capex' "
+        "order by period_end desc, period_start limit 1"
+    )
+    assert tag == "PaymentsToAcquireProductiveAssets"

@@ -262,8 +262,8 @@ def write_complete_graph(data_dir) -> dict[tuple, int]:
     companies = [f"co{i:02d}" for i in range(25)]
     with (data_dir / "companies.csv").open("w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["company_id", "name", "kind", "is_big_three", "aliases"])
-        writer.writerows([c, f"Company {c}", "other", "false", ""] for c in companies)
+        writer.writerow(["company_id", "name", "kind", "is_big_three", "aliases", "cik"])
+        writer.writerows([c, f"Company {c}", "other", "false", "", ""] for c in companies)
     pairs = list(itertools.permutations(companies, 2))
     millions = list(range(1000, 1000 + len(pairs)))
     random.Random(25).shuffle(millions)

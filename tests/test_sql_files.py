@@ -6,6 +6,7 @@ import pytest
 
 from pipelines import docs
 from pipelines.assets.sql_models import build_sql_layer
+from pipelines.assets.validate import PRICE_OBSERVATIONS, VALIDATIONS
 from pipelines.sql_files import (
     GROUPS,
     SQL_DIR,
@@ -62,23 +63,12 @@ def test_a_table_nothing_writes_is_refused_naming_the_file(tmp_path):
 
 def test_the_bundled_models_read_only_tables_the_pipeline_writes():
     models = load_models()
-    upstream = {
-        f"{kind}_{source}"
-        for kind in ("clean", "quarantined")
-        for source in (
-            "companies",
-            "deals",
-            "deal_events",
-            "chip_specs",
-            "assumptions",
-            "chip_prices",
-            "price_observations",
-        )
-    }
+    upstream = {f"{kind}_{v.name}" for kind in ("clean", "quarantined") for v in [*VALIDATIONS, PRICE_OBSERVATIONS]}
     deps = dependencies(models, upstream)
     assert deps["deal_flows"] == {"flows_as_of"}
     assert deps["money_cycles"] == {"money_edges"}
     assert deps["compute_equivalents"] == {"assumptions", "chip_specs", "price_performance", "scenario_flows"}
+    assert deps["reported_financials"] == {"clean_company_facts"}
 
 
 def test_a_column_meaning_is_written_once_and_referred_to_elsewhere(tmp_path):

@@ -38,7 +38,7 @@ def test_alias_map_resolves_every_spelling_case_insensitively():
     # a file where no company has aliases: the column is all missing (NaN in a text column)
     no_aliases = pd.DataFrame({"company_id": ["amazon"], "name": ["Amazon"], "aliases": text([None])})
     assert v.alias_map(no_aliases) == {"amazon": "amazon"}
-    companies = no_aliases.assign(kind="hyperscaler", is_big_three="true")
+    companies = no_aliases.assign(kind="hyperscaler", is_big_three="true", cik=text(["1018724"]))
     assert v.companies_schema().validate(companies, lazy=True).equals(companies)  # alias_taken runs on it
 
 

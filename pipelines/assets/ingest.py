@@ -43,7 +43,7 @@ SOURCES = [
     CsvSource(
         "companies",
         "Companies and every spelling they go by, as read from data/companies.csv.",
-        ("company_id", "name", "kind", "is_big_three", "aliases"),
+        ("company_id", "name", "kind", "is_big_three", "aliases", "cik"),
         "companies.csv",
     ),
     CsvSource(

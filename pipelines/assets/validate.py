@@ -80,6 +80,16 @@ def _type_chip_prices(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
     )
 
 
+def _type_company_facts(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
+    dates = {c: v.parse_partial_date(clean[c])[0] for c in ("period_start", "period_end", "filed_on")}
+    numbers = {c: v.as_number(clean[c]) for c in ("value_usd", "tag_rank", "fiscal_year")}
+    return clean.assign(**dates, **numbers)
+
+
+def _known_companies(conn: DuckDBPyConnection) -> set[str]:
+    return {company for (company,) in conn.execute("select company_id from clean_companies").fetchall()}
+
+
 def _known_chips(conn: DuckDBPyConnection) -> set[str]:
     return {chip for (chip,) in conn.execute("select chip from clean_chip_specs").fetchall()}
 
@@ -96,6 +106,9 @@ class Validation:
     partitions_def: dg.PartitionsDefinition | None = None  # daily: validate and replace one day's rows
     # The raw tables validated, each the asset of the same name: raw_<name>, or (daily prices) one per source.
     raw_assets: tuple[str, ...] = ()
+    # The names in AIINFRA_ALLOW_EMPTY_SOURCES that let the raw tables be empty, for the settings in force;
+    # None: the CSV source <name>, when it is switched on.
+    in_use: Callable[[PipelineSettings], list[str]] | None = None
     # Validate in chunks of AIINFRA_VALIDATE_CHUNK_ROWS rows, each holding whole groups of this column: the
     # checks that compare rows (duplicates, peer medians) compare rows of one group only. None: all at once.
     chunk_by: str | None = None
@@ -151,6 +164,18 @@ VALIDATIONS = [
         lookup=_known_chips,
         chunk_by="observed_on",
     ),
+    Validation(
+        "company_facts",
+        "accession",
+        v.company_facts_schema,
+        _type_company_facts,
+        "Figures companies reported to the SEC (RPO, capex, revenue) that pass validation, typed; one row per "
+        "fact and filing.",
+        needs="companies",
+        lookup=_known_companies,
+        raw_assets=("sec_company_facts",),
+        in_use=lambda settings: ["sec_company_facts"] if settings.filing_sources else [],
+    ),
 ]
 
 PRICE_OBSERVATIONS = Validation(
@@ -167,9 +192,11 @@ PRICE_OBSERVATIONS = Validation(
 
 
 def _may_be_empty(spec: Validation, settings: PipelineSettings) -> bool:
-    """Whether raw_<name> may have no rows: each source in use that writes it (the price sources, for the
+    """Whether the raw rows may be none: each source in use that writes them (the price sources, for the
     daily price observations; none when a CSV source is switched off) is listed in AIINFRA_ALLOW_EMPTY_SOURCES."""
-    if spec.partitions_def is not None:
+    if spec.in_use is not None:
+        in_use = spec.in_use(settings)
+    elif spec.partitions_def is not None:
         in_use = settings.price_sources
     else:
         in_use = [s.name for s in SOURCES if s.name == spec.name and s.location(settings)]

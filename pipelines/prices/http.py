@@ -1,4 +1,5 @@
-"""The one HTTP client every price source uses: retries with backoff, timeouts, a deadline, a size cap."""
+"""The one HTTP client every source uses: retries with backoff, timeouts, a deadline, a size cap, and for
+a host that asks for it (SEC EDGAR) extra headers and a shared limit on requests per second."""
 
 import threading
 import time
@@ -18,6 +19,21 @@ from pipelines.prices.observations import SourceError
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MB = 1024 * 1024
 DEADLINE_S = 900.0  # one fetch in all: an AWS offer file streams ~480 MB
+
+
+class RateLimiter:
+    """Spaces requests at least 1 / per_second apart, across threads: a steady rate, never a burst. Every
+    attempt waits its turn, retries included (_FetchRetry.sleep)."""
+
+    def __init__(self, per_second: float):
+        self.interval, self._next, self._lock = 1.0 / per_second, 0.0, threading.Lock()
+
+    def wait(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        time.sleep(start - now)
 
 
 class _Fetch:
@@ -54,11 +70,17 @@ class _FetchRetry(Retry):
 
     max_retry_after: float = 120.0
     fetch: _Fetch
+    limiter: RateLimiter | None = None
 
     def new(self, **kw) -> "_FetchRetry":  # urllib3 makes a new Retry after each attempt
         retry = super().new(**kw)
-        retry.max_retry_after, retry.fetch = self.max_retry_after, self.fetch
+        retry.max_retry_after, retry.fetch, retry.limiter = self.max_retry_after, self.fetch, self.limiter
         return retry
+
+    def sleep(self, response=None) -> None:  # urllib3 calls it before every retry
+        super().sleep(response)
+        if self.limiter is not None:
+            self.limiter.wait()
 
     def is_exhausted(self) -> bool:
         return super().is_exhausted() or self.fetch.left() <= 0
@@ -147,19 +169,19 @@ class HttpClient(dg.ConfigurableResource):
     max_stream_mb: int = 2048  # bulk files parsed as they stream (an AWS offer file is ~480 MB)
     user_agent: str = "ai-infra-deals/0.1 (AI-infrastructure deal and price tracker; python-requests)"
 
-    def _session(self, fetch: _Fetch) -> requests.Session:
+    def _session(self, fetch: _Fetch, statuses: tuple[int, ...], limiter: RateLimiter | None) -> requests.Session:
         retry = _FetchRetry(
             total=self.retries,
             connect=self.retries,
             read=self.retries,
             status=self.retries,
             backoff_factor=self.backoff_factor,
-            status_forcelist=RETRY_STATUSES,
+            status_forcelist=statuses,
             allowed_methods=frozenset({"GET"}),
             respect_retry_after_header=True,
             raise_on_status=False,
         )
-        retry.max_retry_after, retry.fetch = self.max_retry_after_s, fetch
+        retry.max_retry_after, retry.fetch, retry.limiter = self.max_retry_after_s, fetch, limiter
         session = requests.Session()
         session.headers["User-Agent"] = self.user_agent
         adapter = HTTPAdapter(max_retries=retry)
@@ -168,15 +190,26 @@ class HttpClient(dg.ConfigurableResource):
         return session
 
     @contextmanager
-    def _body(self, url: str, params: dict | None, limit_mb: int) -> Iterator[_Body]:
+    def _body(
+        self,
+        url: str,
+        params: dict | None,
+        limit_mb: int,
+        headers: dict[str, str] | None = None,
+        limiter: RateLimiter | None = None,
+        retry_statuses: tuple[int, ...] = RETRY_STATUSES,
+    ) -> Iterator[_Body]:
         if urlsplit(url).scheme not in ("http", "https"):
             raise SourceError(url, "only http(s) URLs are fetched")
         fetch = _Fetch(url, self.deadline_s)
-        with self._session(fetch) as session:
+        with self._session(fetch, retry_statuses, limiter) as session:
+            if limiter is not None:
+                limiter.wait()
             try:
                 response = session.get(
                     url,
                     params=params,
+                    headers=headers,
                     stream=True,
                     # requests hands a urllib3 Timeout to urllib3 as it is; its stubs know only numbers
                     timeout=_FetchTimeout(self.connect_timeout_s, self.read_timeout_s, fetch),  # type: ignore[arg-type]
@@ -187,7 +220,9 @@ class HttpClient(dg.ConfigurableResource):
             with response:
                 if response.status_code >= 400:
                     raise SourceError(
-                        response.url, f"HTTP {response.status_code} {response.reason}{fetch.after_retries()}"
+                        response.url,
+                        f"HTTP {response.status_code} {response.reason}{fetch.after_retries()}",
+                        response.status_code,
                     )
                 length = response.headers.get("Content-Length")
                 if length and length.isdigit() and int(length) > limit_mb * MB:
@@ -198,9 +233,19 @@ class HttpClient(dg.ConfigurableResource):
                 with closing(_Body(response, fetch, limit_mb * MB)) as body:
                     yield body
 
-    def get(self, url: str, params: dict | None = None) -> bytes:
-        """The whole body of a GET, up to max_body_mb."""
-        with self._body(url, params, self.max_body_mb) as body:
+    def get(
+        self,
+        url: str,
+        params: dict | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        limiter: RateLimiter | None = None,
+        retry_statuses: tuple[int, ...] = RETRY_STATUSES,
+        max_mb: int | None = None,
+    ) -> bytes:
+        """The whole body of a GET, up to max_mb (default max_body_mb); `headers` replace the session's (a
+        User-Agent of one's own), `limiter` paces every attempt, `retry_statuses` are retried with backoff."""
+        with self._body(url, params, max_mb or self.max_body_mb, headers, limiter, retry_statuses) as body:
             return body.read()
 
     @contextmanager

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 class SourceError(Exception):
     """A source could not be fetched or parsed; the message names the URL and the problem."""
 
-    def __init__(self, url: str, problem: str):
+    def __init__(self, url: str, problem: str, status: int | None = None):
         super().__init__(f"{url}: {problem}")
-        self.url = url
+        self.url, self.status = url, status  # status: the HTTP status that ended the fetch, if any
 
 
 COLUMNS = [

@@ -9,11 +9,13 @@
 --   kind: kind of business - ai_lab, hyperscaler, cloud, neocloud, chip_vendor, investor or other
 --   is_big_three: true for Amazon, Microsoft and Google, the three largest clouds
 --   aliases: semicolon-separated list of every spelling the sources use for the company
+--   cik: the company's SEC Central Index Key, 10 digits; NULL for a company that does not file with the SEC
 select
     company_id,
     name,
     kind,
     is_big_three,
-    aliases
+    aliases,
+    lpad(cik, 10, '0') as cik
 from clean_companies
 order by company_id

@@ -26,4 +26,6 @@ union all by name
 select * from quarantined_chip_prices
 union all by name
 select * exclude (run_day) from quarantined_price_observations
+union all by name
+select * from quarantined_company_facts
 order by source_table, source_line, check_name, column_name

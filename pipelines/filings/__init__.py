@@ -1,0 +1,1 @@
+"""Primary sources beyond the curated files: what companies report to the SEC."""

@@ -1,0 +1,122 @@
+"""SEC EDGAR's XBRL company-concept API: the figures a company reports (RPO, capex, revenue), fact by fact.
+
+`{AIINFRA_SEC_DATA_URL}/api/xbrl/companyconcept/CIK##########/us-gaap/<Tag>.json` answers
+`{cik, taxonomy, tag, label, description, entityName, units: {USD: [fact, ...]}}`; a companyfacts file
+(`/api/xbrl/companyfacts/CIK##########.json`) holds the same facts under `facts["us-gaap"][<Tag>]`. A fact
+is `{start (durations only), end, val, accn, fy, fp, form, filed, frame (optional)}`. `fy` and `fp` describe
+the filing, not the period, so periods are keyed on start and end. A 404 means the company never used the tag.
+
+SEC fair access: every request names the operator's contact (AIINFRA_SEC_CONTACT) in its User-Agent, at most
+10 requests in any second (retries included: one limiter, spaced a little under), 403 and 429 retried.
+"""
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+
+from pipelines.prices.http import RETRY_STATUSES, HttpClient, RateLimiter
+from pipelines.prices.observations import SourceError
+
+# concept -> its us-gaap tags, preferred first: companies use one or the other (Amazon reports capex as
+# PaymentsToAcquireProductiveAssets, NVIDIA and Alphabet revenue as Revenues)
+CONCEPTS = {
+    "rpo": ("RevenueRemainingPerformanceObligation",),
+    "capex": ("PaymentsToAcquirePropertyPlantAndEquipment", "PaymentsToAcquireProductiveAssets"),
+    "revenue": ("RevenueFromContractWithCustomerExcludingAssessedTax", "Revenues"),
+}
+# Periodic reports state a period's figures; an 8-K or proxy that repeats one does not restate it.
+FORMS = ("10-K", "10-K/A", "10-Q", "10-Q/A", "20-F", "20-F/A", "40-F", "6-K")
+FACT_COLUMNS = [
+    "company_id",
+    "cik",
+    "concept",
+    "tag",
+    "tag_rank",
+    "period_start",
+    "period_end",
+    "value_usd",
+    "form",
+    "filed_on",
+    "accession",
+    "fiscal_year",
+    "fiscal_period",
+    "frame",
+    "source_url",
+    "recording",
+]
+SEC_RETRY_STATUSES = (403, *RETRY_STATUSES)  # SEC answers 403 to a client it thinks too fast
+LIMITER = RateLimiter(per_second=8)  # SEC's limit is 10 a second; shared by every SEC request of the process
+
+
+def padded(cik: str | int) -> str:
+    return f"{int(cik):010d}"
+
+
+def concept_url(base_url: str, cik: str | int, tag: str) -> str:
+    return f"{base_url.rstrip('/')}/api/xbrl/companyconcept/CIK{padded(cik)}/us-gaap/{tag}.json"
+
+
+def user_agent(contact: str) -> str:
+    return f"ai-infra-deals/0.1 {contact}"
+
+
+def facts(
+    units: dict, company_id: str, cik: str | int, concept: str, tag: str, source_url: str, recording: str = ""
+) -> list[dict]:
+    """The USD facts of one tag (a companyconcept payload's or a companyfacts tag's `units`) from periodic
+    reports, one row per fact as filed: a period reported in several filings appears once per filing."""
+    return [
+        {
+            "company_id": company_id,
+            "cik": padded(cik),
+            "concept": concept,
+            "tag": tag,
+            "tag_rank": str(CONCEPTS[concept].index(tag) + 1),
+            "period_start": fact.get("start"),
+            "period_end": fact.get("end"),
+            "value_usd": None if fact.get("val") is None else str(fact["val"]),
+            "form": fact.get("form"),
+            "filed_on": fact.get("filed"),
+            "accession": fact.get("accn"),
+            "fiscal_year": None if fact.get("fy") is None else str(fact["fy"]),
+            "fiscal_period": fact.get("fp"),
+            "frame": fact.get("frame"),
+            "source_url": source_url,
+            "recording": recording or None,
+        }
+        for fact in units.get("USD", [])
+        if fact.get("form") in FORMS
+    ]
+
+
+def fetch_company_facts(
+    http: HttpClient, base_url: str, contact: str, companies: Iterable[tuple[str, str]]
+) -> tuple[list[dict], Counter]:
+    """Every concept's facts of every (company_id, cik), from the companyconcept API; a tag a company never
+    used (404) is counted in `skipped`. Raises SourceError when a request fails for any other reason."""
+    rows: list[dict] = []
+    skipped: Counter = Counter()
+    for company_id, cik in companies:
+        for concept, tags in CONCEPTS.items():
+            for tag in tags:
+                url = concept_url(base_url, cik, tag)
+                try:
+                    body = http.get(
+                        url,
+                        headers={"User-Agent": user_agent(contact), "Accept-Encoding": "gzip, deflate"},
+                        limiter=LIMITER,
+                        retry_statuses=SEC_RETRY_STATUSES,
+                    )
+                except SourceError as err:
+                    if err.status == 404:
+                        skipped[f"{tag} not reported"] += 1
+                        continue
+                    raise
+                try:
+                    payload = json.loads(body)
+                except ValueError as err:
+                    raise SourceError(url, f"not JSON ({err})") from err
+                if not isinstance(payload, dict) or not isinstance(payload.get("units"), dict):
+                    raise SourceError(url, "not a companyconcept answer: no `units` object")
+                rows += facts(payload["units"], company_id, cik, concept, tag, url)
+    return rows, skipped

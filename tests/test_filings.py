@@ -1,0 +1,186 @@
+"""Reported financials: SEC XBRL facts fetched from a local server in the companyconcept format, fairly
+(a contact in every request, never more than 10 a second), and the latest filing of a period winning.
+
+The payloads are synthetic (invented figures for invented companies), in the real answer's shape:
+`{cik, taxonomy, tag, label, description, entityName, units: {USD: [{start, end, val, accn, fy, fp, form,
+filed, frame}]}}`."""
+
+import csv
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import SMALL, Pipeline, failed_steps, published_fingerprint
+from werkzeug import Request, Response
+
+from pipelines.filings import sec
+from pipelines.prices.http import HttpClient
+from pipelines.prices.observations import SourceError
+
+CONTACT = "Test Operator ops@example.org"
+BIGCLOUD_CIK = "0000000042"  # a cik for the fixture company bigcloud, for these tests
+
+
+def concept(cik: str, tag: str, facts: list[dict]) -> dict:
+    return {
+        "cik": int(cik),
+        "taxonomy": "us-gaap",
+        "tag": tag,
+        "label": tag,
+        "description": f"The {tag} of a synthetic company.",
+        "entityName": "BIGCLOUD INC (SYNTHETIC)",
+        "units": {"USD": facts},
+    }
+
+
+def fact(end: str, val: int, accn: str, filed: str, form: str = "10-Q", start: str | None = None, **more) -> dict:
+    return {**({"start": start} if start else {}), "end": end, "val": val, "accn": accn, "fy": 2026, "fp": "Q1",
+            "form": form, "filed": filed, **more}  # fmt: skip
+
+
+RPO = [
+    fact("2025-08-31", 455_000_000_000, "0000000042-25-000101", "2025-09-10", frame="CY2025Q3I"),
+    fact("2025-11-30", 523_000_000_000, "0000000042-25-000150", "2025-12-11", frame="CY2025Q4I"),
+    # the next 10-Q restates the earlier quarter's figure
+    fact("2025-08-31", 450_000_000_000, "0000000042-25-000150", "2025-12-11"),
+    fact("2025-11-30", 1, "0000000042-25-000160", "2025-12-12", form="8-K"),  # not a periodic report
+]
+CAPEX = [fact("2025-11-30", 12_000_000_000, "0000000042-25-000150", "2025-12-11", start="2025-06-01")]
+REVENUE = [
+    fact("2025-11-30", 16_000_000_000, "0000000042-25-000150", "2025-12-11", start="2025-09-01"),
+    fact("2025-08-31", 15_000_000_000, "42-25-150", "2025-12-11", start="2025-06-01"),  # no SEC accession number
+]
+ANSWERS = {  # tag -> facts; the tags missing here answer 404, as SEC does for a tag a company never used
+    "RevenueRemainingPerformanceObligation": RPO,
+    "PaymentsToAcquirePropertyPlantAndEquipment": CAPEX,
+    "Revenues": REVENUE,
+}
+
+
+class SecServer:
+    """Answers companyconcept requests for the ciks given; records when each request arrived and its
+    User-Agent; optionally answers 429 (with Retry-After: 0) to the first try of every URL."""
+
+    def __init__(self, httpserver, ciks: list[str], throttle_first: bool = False):
+        self.requests: list[tuple[float, str, str]] = []
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
+        self.throttle_first = throttle_first
+        for cik in ciks:
+            for tags in sec.CONCEPTS.values():
+                for tag in tags:
+                    path = f"/api/xbrl/companyconcept/CIK{cik}/us-gaap/{tag}.json"
+                    httpserver.expect_request(path).respond_with_handler(self._answer(cik, tag))
+        self.url = httpserver.url_for("/").rstrip("/")
+
+    def _answer(self, cik: str, tag: str):
+        def answer(request: Request) -> Response:
+            with self._lock:
+                self.requests.append((time.monotonic(), request.path, request.headers.get("User-Agent", "")))
+                first = request.path not in self._seen
+                self._seen.add(request.path)
+            if self.throttle_first and first:
+                return Response("slow down", status=429, headers={"Retry-After": "0"})
+            if tag not in ANSWERS:
+                return Response("Not Found", status=404)
+            return Response(sec.json.dumps(concept(cik, tag, ANSWERS[tag])), content_type="application/json")
+
+        return answer
+
+
+def data_with_ciks(tmp_path: Path, ciks: dict[str, str]) -> Path:
+    """The small fixture data, with SEC ciks for some of its companies."""
+    data = tmp_path / "data"
+    shutil.copytree(SMALL, data)
+    rows = list(csv.DictReader((data / "companies.csv").open()))
+    with (data / "companies.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({**row, "cik": ciks.get(row["company_id"], "")} for row in rows)
+    return data
+
+
+def sec_pipeline(tmp_path: Path, server: SecServer, contact: str = CONTACT) -> Pipeline:
+    return Pipeline(
+        tmp_path / "warehouse",
+        data_dir=data_with_ciks(tmp_path, {"bigcloud": BIGCLOUD_CIK}),
+        price_sources=[],
+        filing_sources=["sec"],
+        settings_overrides={"sec_data_url": server.url, "sec_contact": contact},
+    )
+
+
+def test_the_latest_filing_of_a_period_is_the_reported_figure(tmp_path, httpserver):
+    server = SecServer(httpserver, [BIGCLOUD_CIK])
+    pipeline = sec_pipeline(tmp_path, server)
+    result = pipeline.run()
+    assert result.success
+    rows = pipeline.query(
+        "select concept, tag, period_start::varchar, period_end::varchar, value_usd, form, filed_on::varchar, "
+        "accession, restated from reported_financials where company_id = 'bigcloud' order by all"
+    )
+    assert rows == [
+        ("capex", "PaymentsToAcquirePropertyPlantAndEquipment", "2025-06-01", "2025-11-30", 12e9, "10-Q",
+         "2025-12-11", "0000000042-25-000150", False),
+        ("revenue", "Revenues", "2025-09-01", "2025-11-30", 16e9, "10-Q", "2025-12-11", "0000000042-25-000150", False),
+        # restated by the later 10-Q: 450, not 455
+        ("rpo", "RevenueRemainingPerformanceObligation", None, "2025-08-31", 450e9, "10-Q", "2025-12-11",
+         "0000000042-25-000150", True),
+        # the 8-K's figure (1) is not a periodic report's and is left out
+        ("rpo", "RevenueRemainingPerformanceObligation", None, "2025-11-30", 523e9, "10-Q", "2025-12-11",
+         "0000000042-25-000150", False),
+    ]  # fmt: skip
+    assert pipeline.query("select row_ref, check_name from quarantine where source_table = 'sec_company_facts'") == [
+        ("line 6: 42-25-150", "bad_accession")  # the sixth fact read: 3 RPO (no 8-K), 1 capex, 2 revenue
+    ]
+    [url] = {u for (u,) in pipeline.query("select distinct source_url from reported_financials where concept = 'rpo'")}
+    assert (
+        url
+        == f"{server.url}/api/xbrl/companyconcept/CIK{BIGCLOUD_CIK}/us-gaap/RevenueRemainingPerformanceObligation.json"
+    )
+    # two tags never used (404) are skipped and counted, not failures
+    [materialization] = [m for m in result.asset_materializations_for_node("sec_company_facts")]
+    assert "- RevenueFromContractWithCustomerExcludingAssessedTax not reported: 1" in (
+        materialization.metadata["left_out"].value
+    )
+
+
+def test_every_sec_request_names_the_contact_and_never_more_than_ten_in_a_second(httpserver):
+    ciks = [f"{n:010d}" for n in range(101, 105)]  # 4 companies x 5 tags, each first tried once more
+    server = SecServer(httpserver, ciks, throttle_first=True)
+    rows, skipped = sec.fetch_company_facts(
+        HttpClient(backoff_factor=0, retries=2), server.url, CONTACT, [(f"co{c}", c) for c in ciks]
+    )
+    assert len(rows) == 4 * (len(RPO) - 1 + len(CAPEX) + len(REVENUE)) and skipped.total() == 4 * 2
+    times = sorted(t for t, _, _ in server.requests)
+    assert len(times) == 40  # every URL twice: the 429, then its retry
+    assert max(sum(1 for t in times if start <= t < start + 1.0) for start in times) <= 10
+    assert {agent for _, _, agent in server.requests} == {f"ai-infra-deals/0.1 {CONTACT}"}
+
+
+def test_a_run_without_the_contact_fails_before_any_sec_request_and_publishes_nothing(tmp_path, httpserver):
+    server = SecServer(httpserver, [BIGCLOUD_CIK])
+    pipeline = sec_pipeline(tmp_path, server)
+    assert pipeline.run().success
+    before = published_fingerprint(pipeline.settings.published_dir)
+    server.requests.clear()
+
+    pipeline.settings_overrides["sec_contact"] = ""
+    result = pipeline.run()
+    assert not result.success and failed_steps(result) == ["sec_company_facts"]
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert "AIINFRA_SEC_CONTACT is not set" in str(failure.event_specific_data.error)
+    assert server.requests == []
+    assert published_fingerprint(pipeline.settings.published_dir) == before
+
+
+def test_a_403_that_persists_ends_in_an_error_naming_it(httpserver):
+    httpserver.expect_request(
+        "/api/xbrl/companyconcept/CIK0000000007/us-gaap/RevenueRemainingPerformanceObligation.json"
+    ).respond_with_data("Your request has been identified as part of a network of automated tools", status=403)
+    with pytest.raises(SourceError, match=r"HTTP 403 FORBIDDEN after 2 retries"):
+        sec.fetch_company_facts(
+            HttpClient(backoff_factor=0, retries=2), httpserver.url_for("/").rstrip("/"), CONTACT, [("x", "7")]
+        )
