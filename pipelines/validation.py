@@ -373,7 +373,7 @@ def company_facts_schema(companies: set[str], today: date) -> pa.DataFrameSchema
     """A figure a company reported to the SEC (pipelines/filings/sec.py)."""
 
     def in_order(d: pd.DataFrame) -> pd.Series:
-        start, end = (parse_partial_date(d[c])[0] for c in ("period_start", "period_end"))
+        start, end = (pd.to_datetime(parse_partial_date(d[c])[0]) for c in ("period_start", "period_end"))
         return ~(start > end)
 
     return pa.DataFrameSchema(

@@ -299,6 +299,13 @@ README = (Path(__file__).parent.parent / "README.md").read_text()
 # Every figure README.md quotes from the bundled data: the sentence as quoted, and the query that gives it.
 QUOTED = [
     (
+        "Alphabet reported $467.6B of remaining performance obligations at 2026-03-31 (10-Q of 2026-04-30), up\n"
+        "from $242.8B at the end of 2025; the disclosed commitments to Google standing then add up to $13.0B\n(2.8%",
+        "select period_end::varchar, rpo_usd / 1e9, committed_usd / 1e9, round(committed_share * 100, 1) "
+        "from backlog_coverage where scenario = 'headline' and vendor = 'google' order by period_end desc limit 2",
+        [("2026-03-31", 467.6, 13.0, 2.8), ("2025-12-31", 242.8, 13.0, 5.4)],
+    ),
+    (
         "Amazon → OpenAI first ($50B in, $138B back)",
         "select capital_usd / 1e9, spend_back_usd / 1e9 from round_trips where scenario = 'headline' "
         "order by circular_usd desc limit 1",

@@ -11,13 +11,16 @@ import threading
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 from conftest import SMALL, Pipeline, failed_steps, published_fingerprint
 from werkzeug import Request, Response
 
+from pipelines.assets.sql_checks import load_checks
 from pipelines.filings import sec
 from pipelines.prices.http import HttpClient
 from pipelines.prices.observations import SourceError
+from pipelines.sql_files import load_models
 
 CONTACT = "Test Operator ops@example.org"
 BIGCLOUD_CIK = "0000000042"  # a cik for the fixture company bigcloud, for these tests
@@ -51,6 +54,7 @@ CAPEX = [fact("2025-11-30", 12_000_000_000, "0000000042-25-000150", "2025-12-11"
 REVENUE = [
     fact("2025-11-30", 16_000_000_000, "0000000042-25-000150", "2025-12-11", start="2025-09-01"),
     fact("2025-08-31", 15_000_000_000, "42-25-150", "2025-12-11", start="2025-06-01"),  # no SEC accession number
+    fact("2025-11-30", 1_000_000_000, "0000000042-25-000150", "2025-12-11", start="2025-12-01"),  # ends first
 ]
 ANSWERS = {  # tag -> facts; the tags missing here answer 404, as SEC does for a tag a company never used
     "RevenueRemainingPerformanceObligation": RPO,
@@ -63,8 +67,9 @@ class SecServer:
     """Answers companyconcept requests for the ciks given; records when each request arrived and its
     User-Agent; optionally answers 429 (with Retry-After: 0) to the first try of every URL."""
 
-    def __init__(self, httpserver, ciks: list[str], throttle_first: bool = False):
+    def __init__(self, httpserver, ciks: list[str], throttle_first: bool = False, answers: dict = ANSWERS):
         self.requests: list[tuple[float, str, str]] = []
+        self.answers = answers
         self._seen: set[str] = set()
         self._lock = threading.Lock()
         self.throttle_first = throttle_first
@@ -83,9 +88,9 @@ class SecServer:
                 self._seen.add(request.path)
             if self.throttle_first and first:
                 return Response("slow down", status=429, headers={"Retry-After": "0"})
-            if tag not in ANSWERS:
+            if tag not in self.answers:
                 return Response("Not Found", status=404)
-            return Response(sec.json.dumps(concept(cik, tag, ANSWERS[tag])), content_type="application/json")
+            return Response(sec.json.dumps(concept(cik, tag, self.answers[tag])), content_type="application/json")
 
         return answer
 
@@ -94,7 +99,8 @@ def data_with_ciks(tmp_path: Path, ciks: dict[str, str]) -> Path:
     """The small fixture data, with SEC ciks for some of its companies."""
     data = tmp_path / "data"
     shutil.copytree(SMALL, data)
-    rows = list(csv.DictReader((data / "companies.csv").open()))
+    with (data / "companies.csv").open() as f:
+        rows = list(csv.DictReader(f))
     with (data / "companies.csv").open("w", newline="") as f:
         writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
         writer.writeheader()
@@ -133,7 +139,8 @@ def test_the_latest_filing_of_a_period_is_the_reported_figure(tmp_path, httpserv
          "0000000042-25-000150", False),
     ]  # fmt: skip
     assert pipeline.query("select row_ref, check_name from quarantine where source_table = 'sec_company_facts'") == [
-        ("line 6: 42-25-150", "bad_accession")  # the sixth fact read: 3 RPO (no 8-K), 1 capex, 2 revenue
+        ("line 6: 42-25-150", "bad_accession"),  # the sixth fact read: 3 RPO (no 8-K), 1 capex, 2 revenue
+        ("line 7: 0000000042-25-000150", "period_out_of_order"),
     ]
     [url] = {u for (u,) in pipeline.query("select distinct source_url from reported_financials where concept = 'rpo'")}
     assert (
@@ -184,3 +191,40 @@ def test_a_403_that_persists_ends_in_an_error_naming_it(httpserver):
         sec.fetch_company_facts(
             HttpClient(backoff_factor=0, retries=2), httpserver.url_for("/").rstrip("/"), CONTACT, [("x", "7")]
         )
+
+
+def test_backlog_coverage_counts_the_commitments_standing_on_each_reported_day(tmp_path, httpserver):
+    """bigcloud's RPO on three days against the small fixture's flows to it, worked out by hand:
+    f5 (alpha -> bigcloud, undisclosed, 2024-01-10) stands from 2024 on; f4 (25B, 2025-05-20) is superseded
+    from its announcement; f3 (4B a year for 10 years = 40B, 2025-06-01) stands from then on. bigcloud put
+    capital into alpha: f1 (10B, firm) and f2 (20B, an option) in 2024."""
+    rpo = [
+        fact("2023-12-31", 80_000_000_000, "0000000042-24-000010", "2024-02-01", form="10-K"),
+        fact("2025-05-31", 100_000_000_000, "0000000042-25-000090", "2025-06-10"),
+        fact("2025-08-31", 200_000_000_000, "0000000042-25-000101", "2025-09-10"),
+    ]
+    server = SecServer(httpserver, [BIGCLOUD_CIK], answers={"RevenueRemainingPerformanceObligation": rpo})
+    pipeline = sec_pipeline(tmp_path, server)
+    assert pipeline.run().success
+    rows = pipeline.query(
+        "select scenario, period_end::varchar, rpo_usd, committed_usd, committed_share, self_financed_usd, "
+        "undisclosed_flows, flow_ids from backlog_coverage where vendor = 'bigcloud' order by all"
+    )
+    assert rows == [
+        ("firm", "2023-12-31", 80e9, 0.0, 0.0, 0.0, 0, []),  # no flow yet
+        ("firm", "2025-05-31", 100e9, 0.0, 0.0, 0.0, 1, ["f1", "f5"]),  # f5 stands, undisclosed
+        ("firm", "2025-08-31", 200e9, 40e9, 0.2, 10e9, 1, ["f1", "f3", "f5"]),  # least(10B of f1, 40B of f3)
+        ("headline", "2023-12-31", 80e9, 0.0, 0.0, 0.0, 0, []),
+        ("headline", "2025-05-31", 100e9, 0.0, 0.0, 0.0, 1, ["f1", "f2", "f5"]),
+        ("headline", "2025-08-31", 200e9, 40e9, 0.2, 30e9, 1, ["f1", "f2", "f3", "f5"]),  # least(30B, 40B)
+    ]
+    # Its rows cite the flows standing on their own day: f4 was superseded on every one of them.
+    [rule] = [
+        c for c in load_checks(load_models()) if (c.asset, c.name) == ("backlog_coverage", "cites_only_counted_flows")
+    ]
+    with duckdb.connect(str(pipeline.settings.warehouse_db)) as conn:
+        assert rule.evaluate(conn).passed
+        conn.execute(
+            "update backlog_coverage set flow_ids = list_append(flow_ids, 'f4') where period_end = '2025-08-31'"
+        )
+        assert not rule.evaluate(conn).passed

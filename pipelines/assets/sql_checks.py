@@ -2,7 +2,8 @@
 
 Each sql/checks/<asset>__<check>.sql selects the rows of <asset> that break a rule (its header
 comment says which); the check passes when it selects none. Every metric that cites flows also gets
-`cites_only_counted_flows`: no row may cite a flow its scenario leaves out (see scenario_flows). The
+`cites_only_counted_flows`: no row may cite a flow its scenario leaves out (see scenario_flows), or, for a
+metric whose rows stand as of their own `period_end`, a flow the scenario left out that day. The
 checks run in the SQL layer's step right after their table (pipelines/assets/sql_models.py) and block:
 a failing one fails that step, so nothing is published.
 """
@@ -26,6 +27,23 @@ cited_flows as (
 select row_position, scenario, flow_id as flow_not_counted
 from cited_flows
 anti join scenario_flows using (scenario, flow_id)
+"""
+# The same for rows that stand as of their own day: each day's counted flows, once per distinct day.
+CITED_FLOWS_AS_OF = """
+with cited as (
+    select row_number() over () as row_position, scenario, period_end, {flows} as flow_ids from {table} as rows
+),
+cited_flows as (
+    select row_position, scenario, period_end, unnest(flow_ids) as flow_id from cited
+),
+counted as (
+    select days.period_end, flows.scenario, flows.flow_id
+    from (select distinct period_end from cited) as days,
+        lateral (select scenario, flow_id from scenario_flows_as_of(days.period_end)) as flows
+)
+select row_position, scenario, period_end, flow_id as flow_not_counted
+from cited_flows
+anti join counted using (period_end, scenario, flow_id)
 """
 
 
@@ -70,7 +88,8 @@ def load_checks(models: list[SqlModel]) -> list[SqlCheck]:
             SqlCheck(
                 metric,
                 "cites_only_counted_flows",
-                "No row cites a flow its scenario leaves out (the rules are in scenario_flows).",
+                "No row cites a flow its scenario leaves out (the rules are in scenario_flows; for rows as of "
+                "their own period_end, scenario_flows_as_of that day).",
                 query,
             )
         )
@@ -86,5 +105,6 @@ def cited_flows_rules(models: list[SqlModel]) -> dict[str, str]:
             "rows.flow_ids" if "flow_ids" in model.columns else "[rows.flow_id]" if "flow_id" in model.columns else None
         )
         if model.group == "metrics" and cited and "scenario" in model.columns:
-            rules[model.name] = CITED_FLOWS.format(table=model.name, flows=cited)
+            rule = CITED_FLOWS_AS_OF if "period_end" in model.columns else CITED_FLOWS
+            rules[model.name] = rule.format(table=model.name, flows=cited)
     return rules
