@@ -1,6 +1,7 @@
 -- flows_as_of(d): the deal flows as they stood on day d - each with its status that day, and the flows
 -- announced after d left out. deal_flows is flows_as_of(the run's day); ask for any other day with
--- `select * from flows_as_of(date '2025-12-31')`.
+-- `select * from flows_as_of(date '2025-12-31')`. Rows come in no set order (a metric calling it for
+-- many days would sort every call); order them in the query that reads them.
 create or replace macro flows_as_of(d) as table
     select
         terms.*,
@@ -13,4 +14,3 @@ create or replace macro flows_as_of(d) as table
             history.flow_id = terms.flow_id
             and history.valid_from <= d::date
             and (history.valid_to is null or d::date < history.valid_to)
-    order by terms.flow_id

@@ -8,3 +8,4 @@
 --   status_since: day the flow took that status (DATE)
 --   status_changed_by: what set it - announcement, an event (event: closed, ...) or superseded by <flow_id>
 select * from flows_as_of(getvariable('run_day'))
+order by flow_id

@@ -9,3 +9,4 @@
 --   scenario: headline (all flows but superseded, cancelled, lapsed, walked-back and unverified) or firm (headline flows with firm terms, announced by a party or closed)
 --   ...: every column of deal_flows
 select * from scenario_flows_as_of(getvariable('run_day'))
+order by scenario, flow_id
