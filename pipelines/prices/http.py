@@ -241,11 +241,10 @@ class HttpClient(dg.ConfigurableResource):
         headers: dict[str, str] | None = None,
         limiter: RateLimiter | None = None,
         retry_statuses: tuple[int, ...] = RETRY_STATUSES,
-        max_mb: int | None = None,
     ) -> bytes:
-        """The whole body of a GET, up to max_mb (default max_body_mb); `headers` replace the session's (a
-        User-Agent of one's own), `limiter` paces every attempt, `retry_statuses` are retried with backoff."""
-        with self._body(url, params, max_mb or self.max_body_mb, headers, limiter, retry_statuses) as body:
+        """The whole body of a GET, up to max_body_mb; `headers` replace the session's (a User-Agent of one's
+        own), `limiter` paces every attempt, `retry_statuses` are retried with backoff."""
+        with self._body(url, params, self.max_body_mb, headers, limiter, retry_statuses) as body:
             return body.read()
 
     @contextmanager
