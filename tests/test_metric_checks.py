@@ -84,6 +84,11 @@ BREAKAGES = [
     ("company_exposure.inflow_equals_outflow", "delete from company_exposure where company_id = 'fund'"),
     ("compute_equivalents.cites_only_counted_flows", "update compute_equivalents set flow_id = 'f10'"),
     ("deal_timeline.cites_only_counted_flows", "update deal_timeline set flow_ids = ['f10']"),
+    (
+        "backlog_coverage.cites_only_counted_flows",  # f3 stands from 2025-06-01 on, not on 2025-05-31
+        "insert into backlog_coverage by name select 'headline' as scenario, 'bigcloud' as vendor, "
+        "date '2025-05-31' as period_end, 1e11 as rpo_usd, 4e10 as committed_usd, ['f3'] as flow_ids",
+    ),
 ]
 
 

@@ -64,7 +64,7 @@ per_period as (
         period_end,
         sum(spend_back_usd) as committed_usd,
         sum(least(capital_usd, spend_back_usd)) as self_financed_usd,
-        sum(undisclosed_flows) as undisclosed_flows,
+        sum(undisclosed_flows)::integer as undisclosed_flows,
         list_sort(flatten(list(flow_ids))) as flow_ids
     from per_customer
     group by all

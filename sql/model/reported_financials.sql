@@ -32,19 +32,20 @@ with ranked as (
     from clean_company_facts
 )
 
+-- typed here: with no filing source the facts are an empty table whose columns have no type of their own
 select
-    company_id,
-    concept,
-    tag,
-    period_start,
-    period_end,
-    value_usd,
-    form,
-    filed_on,
-    accession,
+    company_id::varchar as company_id,
+    concept::varchar as concept,
+    tag::varchar as tag,
+    period_start::date as period_start,
+    period_end::date as period_end,
+    value_usd::double as value_usd,
+    form::varchar as form,
+    filed_on::date as filed_on,
+    accession::varchar as accession,
     values_reported > 1 as restated,
-    source_url,
-    recording
+    source_url::varchar as source_url,
+    recording::varchar as recording
 from ranked
 where newest_first = 1
 order by company_id, concept, period_end, period_start
