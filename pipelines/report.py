@@ -260,6 +260,37 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
         list_position(['filing', 'company', 'major_outlet', 'other'], source_tier)""",
     )
 
+    # each vendor's RPO over time beside the commitments standing then (headline), and its latest figure
+    backlog = rows(
+        conn,
+        """select b.vendor, b.period_end, b.rpo_usd, b.committed_usd, b.committed_share, b.self_financed_usd,
+               b.undisclosed_flows, b.flow_ids, r.form, r.filed_on, r.source_url,
+               b.period_end = max(b.period_end) over (partition by b.vendor) as is_latest
+        from backlog_coverage as b
+        inner join reported_financials as r
+            on r.company_id = b.vendor and r.concept = 'rpo' and r.period_end = b.period_end and r.period_start is null
+        where b.scenario = 'headline' and b.period_end >= date '2023-01-01'
+        order by b.vendor, b.period_end""",
+    )
+
+    def backlog_row(b):
+        undisclosed = f", {b['undisclosed_flows']} undisclosed" if b["undisclosed_flows"] else ""
+        share = "–" if b["committed_share"] is None else f"{b['committed_share']:.1%}"
+        return (
+            f"<tr><td>{esc(b['vendor'])}</td><td>{b['period_end'].isoformat()}</td>"
+            f'<td class="num">{billions(b["rpo_usd"])}</td><td class="num">{billions(b["committed_usd"])}'
+            f'{undisclosed}</td><td class="num">{share}</td>'
+            f'<td class="num">{billions(b["self_financed_usd"])}</td>'
+            f'<td class="sources"><a href="{esc(b["source_url"])}">{esc(b["form"])} of {b["filed_on"].isoformat()}</a> '
+            f"{source_links(conn, b['flow_ids'])}</td></tr>"
+        )
+
+    backlog_series: dict[str, list] = {}
+    for b in backlog:
+        backlog_series.setdefault(f"{b['vendor']} RPO", []).append((b["period_end"], float(b["rpo_usd"])))
+    for b in backlog:
+        backlog_series.setdefault(f"{b['vendor']} commitments", []).append((b["period_end"], float(b["committed_usd"])))
+
     def trip_row(t):
         ratio = "–" if t["round_trip_ratio"] is None else f"{t['round_trip_ratio']:.1f}×"
         return (
@@ -361,6 +392,23 @@ circular = the smaller of the two.</p>
 <table id="cycles-table"><tr><th>cycle</th><th class="num">hops</th><th class="num">bottleneck</th>
 <th class="num">gross</th><th>sources</th></tr>
 {"".join(cycle_row(c) for c in cycles)}</table>
+
+<h2 id="backlog">Reported backlog against tracked commitments</h2>
+<p class="note">Each vendor's remaining performance obligations (RPO) as its SEC filings report them, beside the
+disclosed commitments to it that stood on that day (headline; dashed). A commitment counts its whole term, part of
+which may already be revenue, so the two are sizes side by side, not a part of a whole.</p>
+{
+        line_chart(
+            "backlog-chart",
+            backlog_series,
+            "USD",
+            money=True,
+            dashed={name for name in backlog_series if name.endswith("commitments")},
+        )
+    }
+<table id="backlog-table"><tr><th>vendor</th><th>RPO at</th><th class="num">RPO</th>
+<th class="num">commitments</th><th class="num">share</th><th class="num">self-financed</th><th>sources</th></tr>
+{"".join(backlog_row(b) for b in backlog if b["is_latest"])}</table>
 
 <h2 id="concentration">Provider concentration</h2>
 <p class="note">HHI of disclosed compute spending across providers (0–10,000; above 1,800 is highly concentrated):

@@ -116,6 +116,13 @@ def test_report_is_self_contained(published):
         "select circular_usd from round_trips where scenario = 'headline' order by circular_usd desc limit 1"
     )
     assert f"${float(top) / 1e9:,.1f}B" in page
+    # each vendor's latest reported backlog, beside the commitments to it, with the filing it comes from
+    [(rpo, filed_on)] = published.query(
+        "select value_usd, filed_on from reported_financials where company_id = 'google' and concept = 'rpo' "
+        "order by period_end desc limit 1"
+    )
+    backlog = page[page.index('id="backlog-table"') :]
+    assert f"${rpo / 1e9:,.1f}B" in backlog and f"10-Q of {filed_on.isoformat()}" in backlog
 
 
 @pytest.fixture
