@@ -30,6 +30,9 @@ DATA_DIR = REPO_ROOT / "data"
 DEFAULT_PRICE_SOURCES = ("snapshot",)  # the recordings in data/: no network
 DEFAULT_FILING_SOURCES = ("snapshot",)  # the recordings in data/sec_snapshots: no network
 SEC_DATA_URL = "https://data.sec.gov"
+SEC_ARCHIVES_URL = "https://www.sec.gov"
+FILINGS_SINCE_DAYS = 120  # AIINFRA_FILINGS_SINCE unset: the filings of the last 120 days before the run's day
+FILING_MAX_BYTES = 16 * 1024 * 1024  # a filing document is read up to here, the rest cut off
 SKYPILOT_CLOUDS = ("aws", "gcp", "azure", "lambda", "runpod", "nebius", "oci", "vast", "shadeform")
 AWS_REGIONS = ("us-east-1", "us-west-2")
 POOL_WAIT_S = 600.0  # how long a run waits for the `duckdb` pool before giving up
@@ -55,6 +58,9 @@ class PipelineSettings(dg.ConfigurableResource):
     filing_sources: list[str] = list(DEFAULT_FILING_SOURCES)
     sec_data_url: str = SEC_DATA_URL
     sec_contact: str = ""  # who the SEC may contact about this client's requests: required by the `sec` source
+    sec_archives_url: str = SEC_ARCHIVES_URL
+    filings_since: str | None = None  # YYYY-MM-DD; None: FILINGS_SINCE_DAYS before the run's day
+    filing_max_bytes: int = FILING_MAX_BYTES
     allow_empty_sources: list[str] = []  # sources whose file may legitimately have no rows
     max_cycles: int = MAX_CYCLES
     validate_chunk_rows: int = VALIDATE_CHUNK_ROWS
@@ -185,6 +191,13 @@ def _count(env: Mapping[str, str], key: str, default: int) -> int:
     return int(text)
 
 
+def _day(env: Mapping[str, str], key: str) -> str | None:
+    text = (env.get(key) or "").strip()
+    if text and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(f"{key}: expected a day as YYYY-MM-DD, got {text!r}")
+    return text or None
+
+
 def settings_from_env(env: Mapping[str, str] = os.environ) -> PipelineSettings:
     """The pipeline's settings from AIINFRA_* (unset ones take their documented defaults)."""
     price_sources = _names(env, "AIINFRA_PRICE_SOURCES", DEFAULT_PRICE_SOURCES)
@@ -217,6 +230,9 @@ def settings_from_env(env: Mapping[str, str] = os.environ) -> PipelineSettings:
         filing_sources=filing_sources,
         sec_data_url=env.get("AIINFRA_SEC_DATA_URL") or SEC_DATA_URL,
         sec_contact=(env.get("AIINFRA_SEC_CONTACT") or "").strip(),
+        sec_archives_url=env.get("AIINFRA_SEC_ARCHIVES_URL") or SEC_ARCHIVES_URL,
+        filings_since=_day(env, "AIINFRA_FILINGS_SINCE"),
+        filing_max_bytes=_count(env, "AIINFRA_FILING_MAX_BYTES", FILING_MAX_BYTES),
         allow_empty_sources=_names(env, "AIINFRA_ALLOW_EMPTY_SOURCES", ()),
         max_cycles=_count(env, "AIINFRA_MAX_CYCLES", MAX_CYCLES),
         validate_chunk_rows=_count(env, "AIINFRA_VALIDATE_CHUNK_ROWS", VALIDATE_CHUNK_ROWS),

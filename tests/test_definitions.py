@@ -82,6 +82,7 @@ def test_daily_refresh_runs_the_whole_job_for_today_at_six_utc_by_default():
         "publish",
         "raw_sources",
         "sec_company_facts",
+        "sec_filings",
         "snapshot_prices",
         "sql_layer",
     ]

@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 from conftest import SMALL, Pipeline, failed_steps, published_fingerprint
 from werkzeug import Request, Response
@@ -71,11 +72,21 @@ class SecServer:
         self._lock = threading.Lock()
         self.throttle_first = throttle_first
         for cik in ciks:
+            # no filings in its submissions (the filings tests below serve their own, registered first)
+            httpserver.expect_request(f"/submissions/CIK{cik}.json").respond_with_handler(self._no_filings(cik))
             for tags in sec.CONCEPTS.values():
                 for tag in tags:
                     path = f"/api/xbrl/companyconcept/CIK{cik}/us-gaap/{tag}.json"
                     httpserver.expect_request(path).respond_with_handler(self._answer(cik, tag))
         self.url = httpserver.url_for("/").rstrip("/")
+
+    def _no_filings(self, cik: str):
+        def answer(request: Request) -> Response:
+            with self._lock:
+                self.requests.append((time.monotonic(), request.path, request.headers.get("User-Agent", "")))
+            return Response(sec.json.dumps(submissions(cik, [])), content_type="application/json")
+
+        return answer
 
     def _answer(self, cik: str, tag: str):
         def answer(request: Request) -> Response:
@@ -173,9 +184,9 @@ def test_a_run_without_the_contact_fails_before_any_sec_request_and_publishes_no
 
     pipeline.settings_overrides["sec_contact"] = ""
     result = pipeline.run()
-    assert not result.success and failed_steps(result) == ["sec_company_facts"]
-    [failure] = [e for e in result.all_events if e.is_step_failure]
-    assert "AIINFRA_SEC_CONTACT is not set" in str(failure.event_specific_data.error)
+    assert not result.success and sorted(failed_steps(result)) == ["sec_company_facts", "sec_filings"]
+    for failure in [e for e in result.all_events if e.is_step_failure]:
+        assert "AIINFRA_SEC_CONTACT is not set" in str(failure.event_specific_data.error)
     assert server.requests == []
     assert published_fingerprint(pipeline.settings.published_dir) == before
 
@@ -215,3 +226,129 @@ def test_backlog_coverage_counts_the_commitments_standing_on_each_reported_day(t
         ("headline", "2025-05-31", 100e9, 0.0, 0.0, 0.0, 1, ["f1", "f2", "f5"]),
         ("headline", "2025-08-31", 200e9, 40e9, 0.2, 30e9, 1, ["f1", "f2", "f3", "f5"]),  # least(30B, 40B)
     ]
+
+
+# --- filings: the submissions API and the filing documents -------------------------------------------------
+
+RECENT_FIELDS = ["accessionNumber", "filingDate", "reportDate", "acceptanceDateTime", "act", "form", "fileNumber",
+                 "filmNumber", "items", "core_type", "size", "isXBRL", "isInlineXBRL", "primaryDocument",
+                 "primaryDocDescription"]  # fmt: skip
+ANNOUNCEMENT = (  # a sentence cut into inline tags and spelled with entities, as EDGAR documents are
+    "<html><head><title>8-K</title><style>p {margin: 0}</style></head><body><div><p><span>On November&#160;3, "
+    "2025, BigCloud,&#160;Inc. </span><span>(&#8220;BigCloud&#8221;) entered into an agreement with Alpha Labs "
+    "under which Alpha will purchase</span> <b>$38&#160;billion</b> of cloud capacity.</p>"
+    "<p>Item&#160;9.01 Financial Statements and Exhibits.</p></div></body></html>"
+)
+
+
+def submissions(cik: str, filings: list[tuple[str, str, str, str]]) -> dict:
+    """A submissions answer with `filings.recent` as parallel arrays: (accession, filed on, form, document)."""
+    rows = [
+        dict(zip(RECENT_FIELDS, [accn, filed, filed, f"{filed}T20:00:00.000Z", "34", form, "001-00042", "1",
+                                 "1.01,9.01" if form == "8-K" else "", "XBRL", 1000, 1, 1, doc, form], strict=True))
+        for accn, filed, form, doc in filings
+    ]  # fmt: skip
+    return {
+        "cik": cik,
+        "entityType": "operating",
+        "name": "BIGCLOUD INC (SYNTHETIC)",
+        "filings": {"recent": {f: [r[f] for r in rows] for f in RECENT_FIELDS}, "files": []},
+    }
+
+
+def serve_filings(httpserver, endless_document: bool = False) -> list[str]:
+    """bigcloud's submissions with an 8-K, a Form 4 and an old 10-Q; the documents; a cik SEC does not know.
+    Returns the paths asked for."""
+    asked: list[str] = []
+    filings = [
+        ("0000000042-25-000200", "2025-11-04", "8-K", "bc-20251103.htm"),
+        ("0000000042-25-000201", "2025-11-05", "4", "xslF345X05/form4.xml"),  # an insider's trade: not read
+        ("0000000042-25-000050", "2025-05-01", "10-Q", "bc-20250331.htm"),  # before AIINFRA_FILINGS_SINCE
+    ]
+
+    def record(answer):
+        def handler(request: Request) -> Response:
+            asked.append(request.path)
+            return answer(request)
+
+        return handler
+
+    httpserver.expect_request(f"/submissions/CIK{BIGCLOUD_CIK}.json").respond_with_handler(
+        record(lambda r: Response(sec.json.dumps(submissions(BIGCLOUD_CIK, filings)), content_type="application/json"))
+    )
+    httpserver.expect_request("/submissions/CIK0000000043.json").respond_with_handler(
+        record(lambda r: Response("Not Found", status=404))
+    )
+    folder = "/Archives/edgar/data/42/000000004225000200"
+    if endless_document:  # no Content-Length, and it never ends
+
+        def endless():
+            yield ANNOUNCEMENT.encode()
+            while True:
+                yield b"<p>" + b"x" * 8192 + b"</p>"
+
+        httpserver.expect_request(f"{folder}/bc-20251103.htm").respond_with_handler(
+            record(lambda r: Response(endless(), content_type="text/html"))
+        )
+    else:
+        httpserver.expect_request(f"{folder}/bc-20251103.htm").respond_with_handler(
+            record(lambda r: Response(ANNOUNCEMENT, content_type="text/html"))
+        )
+    return asked
+
+
+def filings_pipeline(tmp_path: Path, httpserver, **settings) -> Pipeline:
+    return Pipeline(
+        tmp_path / "warehouse",
+        data_dir=data_with_ciks(tmp_path, {"bigcloud": BIGCLOUD_CIK, "alpha": "0000000043"}),
+        price_sources=[],
+        filing_sources=["sec"],
+        settings_overrides={
+            "sec_data_url": httpserver.url_for("/").rstrip("/"),
+            "sec_archives_url": httpserver.url_for("/").rstrip("/"),
+            "sec_contact": CONTACT,
+            "filings_since": "2025-08-01",
+            **settings,
+        },
+    )
+
+
+def test_filings_since_the_cutoff_are_read_as_text(tmp_path, httpserver):
+    asked = serve_filings(httpserver)
+    SecServer(httpserver, [BIGCLOUD_CIK, "0000000043"])  # the facts of the same run
+    pipeline = filings_pipeline(tmp_path, httpserver)
+    result = pipeline.run()
+    assert result.success
+    with duckdb.connect(str(pipeline.settings.warehouse_db), read_only=True) as conn:
+        rows = conn.execute(
+            "select company_id, accession, form, filed_on, items, document_url, truncated, text from sec_filings"
+        ).fetchall()
+    [(company, accession, form, filed_on, items, url, truncated, text)] = rows
+    assert (company, accession, form, filed_on, items, truncated) == (
+        "bigcloud", "0000000042-25-000200", "8-K", "2025-11-04", "1.01,9.01", "false"
+    )  # fmt: skip
+    assert url == httpserver.url_for("/Archives/edgar/data/42/000000004225000200/bc-20251103.htm")
+    # entities decoded, the sentence whole across its tags, one line per block, nothing of the <head>
+    assert text.splitlines() == [
+        "On November 3, 2025, BigCloud, Inc. (“BigCloud”) entered into an agreement with Alpha Labs under which "
+        "Alpha will purchase $38 billion of cloud capacity.",
+        "Item 9.01 Financial Statements and Exhibits.",
+    ]
+    # neither the Form 4 nor the 10-Q from before the cut-off was read; alpha's 404 is skipped, with a warning
+    assert [p for p in asked if p.startswith("/Archives")] == [
+        "/Archives/edgar/data/42/000000004225000200/bc-20251103.htm"
+    ]
+    assert "/submissions/CIK0000000043.json" in asked
+    [materialization] = result.asset_materializations_for_node("sec_filings")
+    assert "- no submissions for alpha (cik 0000000043): 1" in materialization.metadata["left_out"].value
+
+
+def test_a_document_that_never_ends_is_cut_off_at_the_cap(tmp_path, httpserver):
+    serve_filings(httpserver, endless_document=True)
+    SecServer(httpserver, [BIGCLOUD_CIK, "0000000043"])
+    pipeline = filings_pipeline(tmp_path, httpserver, filing_max_bytes=256 * 1024)
+    assert pipeline.run().success
+    with duckdb.connect(str(pipeline.settings.warehouse_db), read_only=True) as conn:
+        [(bytes_read, truncated, text)] = conn.execute("select bytes_read, truncated, text from sec_filings").fetchall()
+    assert (bytes_read, truncated) == (str(256 * 1024), "true")
+    assert "$38 billion of cloud capacity" in text

@@ -21,6 +21,8 @@ def test_the_readme_states_the_defaults_the_code_uses():
         "AIINFRA_PRICE_SOURCES": ",".join(settings.price_sources),
         "AIINFRA_FILING_SOURCES": ",".join(settings.filing_sources),
         "AIINFRA_SEC_DATA_URL": settings.sec_data_url,
+        "AIINFRA_SEC_ARCHIVES_URL": settings.sec_archives_url,
+        "AIINFRA_FILING_MAX_BYTES": str(settings.filing_max_bytes),
         "AIINFRA_SKYPILOT_URL": settings.skypilot_url,
         "AIINFRA_SKYPILOT_CLOUDS": ",".join(settings.skypilot_clouds),
         "AIINFRA_AZURE_URL": settings.azure_url,
@@ -43,3 +45,4 @@ def test_the_readme_states_the_defaults_the_code_uses():
     assert Path(settings.data_dir).name == "data" and ROWS["AIINFRA_DATA_DIR"].strip() == "`data/`"
     assert settings.allow_empty_sources == [] and ROWS["AIINFRA_ALLOW_EMPTY_SOURCES"].strip() == "none"
     assert settings.sec_contact == "" and ROWS["AIINFRA_SEC_CONTACT"].strip() == "none"
+    assert settings.filings_since is None and ROWS["AIINFRA_FILINGS_SINCE"].strip() == "none"

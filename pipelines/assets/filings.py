@@ -1,26 +1,61 @@
-"""Ingest: the figures companies report to the SEC (RPO, capex, revenue), from the filing sources in
-AIINFRA_FILING_SOURCES, for every company with a `cik` in data/companies.csv.
+"""Ingest: what companies file with the SEC, from the filing sources in AIINFRA_FILING_SOURCES, for every
+company with a `cik` in data/companies.csv.
 
-Every fact as filed goes into `sec_company_facts` (text, like every raw table); the latest filing of a
-period wins later, in reported_financials. A source that fails fails the step, so nothing is published that
-run; with no filing source the table is empty.
+- `sec_company_facts`: the figures they report (RPO, capex, revenue), every fact as filed (text, like every
+  raw table); the latest filing of a period wins later, in reported_financials.
+- `sec_filings`: their 8-K, 6-K, 10-Q and 10-K filings since AIINFRA_FILINGS_SINCE, each primary document as
+  text (cut off after AIINFRA_FILING_MAX_BYTES), where deal announcements are to be found.
+
+A source that fails fails the step, so nothing is published that run; with no filing source the tables are
+empty. A source that sends requests to the SEC needs AIINFRA_SEC_CONTACT, checked before any request.
 """
 
 from collections import Counter
+from datetime import date, timedelta
 
 import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets.ingest import require_rows
-from pipelines.filings.sec import FACT_COLUMNS
+from pipelines.assets.sql_models import run_day
+from pipelines.filings.sec import FACT_COLUMNS, FILING_COLUMNS
 from pipelines.filings.sources import FILING_SOURCES, FilingSource
 from pipelines.prices.http import HttpClient, SourceError
-from pipelines.resources import PipelineSettings
+from pipelines.resources import FILINGS_SINCE_DAYS, PipelineSettings
 from pipelines.runs import POOL
 from pipelines.warehouse import table_metadata
 
 TABLE = "sec_company_facts"
+
+
+def _sources_in_use(settings: PipelineSettings, sources: dict[str, FilingSource]) -> list[FilingSource]:
+    in_use = [sources[name] for name in settings.filing_sources]
+    if any(s.needs_sec_contact for s in in_use) and not settings.sec_contact:
+        raise dg.Failure(
+            "AIINFRA_SEC_CONTACT is not set: the SEC asks every automated client to name a contact in its "
+            "User-Agent (e.g. AIINFRA_SEC_CONTACT='Jane Doe jane@example.com'); no SEC request was made."
+        )
+    return in_use
+
+
+def _companies(duckdb: DuckDBResource) -> list[tuple[str, str]]:
+    with duckdb.get_connection() as conn:
+        # from the file as read: a company that validation rejects has its facts quarantined with it
+        return conn.execute(
+            r"select company_id, cik from raw_companies where regexp_full_match(cik, '\d{1,10}') order by 1"
+        ).fetchall()
+
+
+def _write(duckdb: DuckDBResource, table: str, columns: list[str], rows: list[dict], skipped: Counter, **extra):
+    frame = pd.DataFrame(rows, columns=columns, dtype="str")
+    frame.insert(0, "source_line", range(1, len(frame) + 1))
+    with duckdb.get_connection() as conn:
+        conn.register("incoming", frame)
+        conn.execute(f"create or replace table {table} as select * from incoming")
+        metadata = table_metadata(conn, table)
+    left_out = "\n".join(f"- {k}: {n}" for k, n in skipped.most_common()) or "none"
+    return dg.MaterializeResult(metadata={**metadata, **extra, "left_out": dg.MetadataValue.md(left_out)})
 
 
 def build_company_facts_asset(sources: dict[str, FilingSource] = FILING_SOURCES) -> dg.AssetsDefinition:
@@ -37,17 +72,8 @@ def build_company_facts_asset(sources: dict[str, FilingSource] = FILING_SOURCES)
     def _company_facts(
         context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient, duckdb: DuckDBResource
     ) -> dg.MaterializeResult:
-        in_use = [sources[name] for name in settings.filing_sources]
-        if any(s.needs_sec_contact for s in in_use) and not settings.sec_contact:
-            raise dg.Failure(
-                "AIINFRA_SEC_CONTACT is not set: the SEC asks every automated client to name a contact in its "
-                "User-Agent (e.g. AIINFRA_SEC_CONTACT='Jane Doe jane@example.com'); no SEC request was made."
-            )
-        with duckdb.get_connection() as conn:
-            # from the file as read: a company that validation rejects has its facts quarantined with it
-            companies = conn.execute(
-                r"select company_id, cik from raw_companies where regexp_full_match(cik, '\d{1,10}') order by 1"
-            ).fetchall()
+        in_use = _sources_in_use(settings, sources)
+        companies = _companies(duckdb)
         rows: list[dict] = []
         skipped: Counter = Counter()
         for source in in_use:
@@ -59,18 +85,52 @@ def build_company_facts_asset(sources: dict[str, FilingSource] = FILING_SOURCES)
             rows += got
             skipped += left_out
             context.log.info(f"{source.name}: {len(got)} facts for {len(companies)} companies")
-        frame = pd.DataFrame(rows, columns=FACT_COLUMNS, dtype="str")
-        frame.insert(0, "source_line", range(1, len(frame) + 1))
-        with duckdb.get_connection() as conn:
-            conn.register("incoming", frame)
-            conn.execute(f"create or replace table {TABLE} as select * from incoming")
-            metadata = table_metadata(conn, TABLE)
-        return dg.MaterializeResult(
-            metadata={
-                **metadata,
-                "companies": dg.MetadataValue.int(len(companies)),
-                "left_out": dg.MetadataValue.md("\n".join(f"- {k}: {n}" for k, n in skipped.most_common()) or "none"),
-            }
-        )
+        return _write(duckdb, TABLE, FACT_COLUMNS, rows, skipped, companies=dg.MetadataValue.int(len(companies)))
 
     return _company_facts
+
+
+def build_filings_asset(sources: dict[str, FilingSource] = FILING_SOURCES) -> dg.AssetsDefinition:
+    @dg.asset(
+        name="sec_filings",
+        group_name="ingest",
+        kinds={"python", "duckdb"},
+        description="The 8-K, 6-K, 10-Q and 10-K filings of every company with a cik since AIINFRA_FILINGS_SINCE "
+        "(default: the 120 days before the run's day), each primary document as text, from the sources in "
+        "AIINFRA_FILING_SOURCES.",
+        deps=["raw_companies"],
+        pool=POOL,
+    )
+    def _filings(
+        context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient, duckdb: DuckDBResource
+    ) -> dg.MaterializeResult:
+        in_use = _sources_in_use(settings, sources)
+        since = (
+            date.fromisoformat(settings.filings_since)
+            if settings.filings_since
+            else date.fromisoformat(run_day(context)) - timedelta(days=FILINGS_SINCE_DAYS)
+        )
+        companies = _companies(duckdb)
+        rows: list[dict] = []
+        skipped: Counter = Counter()
+        for source in in_use:
+            try:
+                got, left_out = source.filings(settings, http, companies, since)
+            except SourceError as err:
+                raise dg.Failure(f"Filing source {source.name} failed: {err}") from err
+            rows += got
+            skipped += left_out
+            for reason, n in left_out.items():
+                context.log.warning(f"{source.name}: {reason} ({n})")
+            context.log.info(f"{source.name}: {len(got)} filings since {since} for {len(companies)} companies")
+        return _write(
+            duckdb,
+            "sec_filings",
+            FILING_COLUMNS,
+            rows,
+            skipped,
+            since=dg.MetadataValue.text(since.isoformat()),
+            truncated=dg.MetadataValue.int(sum(r["truncated"] == "true" for r in rows)),
+        )
+
+    return _filings

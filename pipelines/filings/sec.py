@@ -13,7 +13,9 @@ SEC fair access: every request names the operator's contact (AIINFRA_SEC_CONTACT
 import json
 from collections import Counter
 from collections.abc import Iterable
+from datetime import date
 
+from pipelines.filings.documents import html_to_text
 from pipelines.prices.http import RETRY_STATUSES, HttpClient, RateLimiter
 from pipelines.prices.observations import SourceError
 
@@ -44,6 +46,24 @@ FACT_COLUMNS = [
     "source_url",
     "recording",
 ]
+# Filings read for deal announcements and the filings that repeat them (an 8-K, a foreign issuer's 6-K, the
+# quarterly and annual reports), amendments included.
+FILING_FORMS = ("8-K", "8-K/A", "6-K", "6-K/A", "10-Q", "10-Q/A", "10-K", "10-K/A")
+FILING_COLUMNS = [
+    "company_id",
+    "cik",
+    "accession",
+    "form",
+    "filed_on",
+    "report_date",
+    "items",
+    "primary_document",
+    "document_url",
+    "bytes_read",
+    "truncated",
+    "text",
+    "source_url",
+]
 SEC_RETRY_STATUSES = (403, *RETRY_STATUSES)  # SEC answers 403 to a client it thinks too fast
 LIMITER = RateLimiter(per_second=8)  # SEC's limit is 10 a second; shared by every SEC request of the process
 
@@ -54,6 +74,28 @@ def padded(cik: str | int) -> str:
 
 def concept_url(base_url: str, cik: str | int, tag: str) -> str:
     return f"{base_url.rstrip('/')}/api/xbrl/companyconcept/CIK{padded(cik)}/us-gaap/{tag}.json"
+
+
+def submissions_url(base_url: str, cik: str | int) -> str:
+    return f"{base_url.rstrip('/')}/submissions/CIK{padded(cik)}.json"
+
+
+def document_url(archives_url: str, cik: str | int, accession: str, document: str) -> str:
+    return f"{archives_url.rstrip('/')}/Archives/edgar/data/{int(cik)}/{accession.replace('-', '')}/{document}"
+
+
+def recent_filings(payload: dict, since: date) -> list[dict]:
+    """The filings of `filings.recent` (parallel arrays, one per field; a field SEC adds or drops is fine)
+    of the forms in FILING_FORMS filed on or after `since`, newest first as SEC lists them."""
+    recent = payload.get("filings", {}).get("recent", {})
+    fields = [f for f, values in recent.items() if isinstance(values, list)]
+    count = min((len(recent[f]) for f in fields), default=0)
+    filings = [{f: recent[f][i] for f in fields} for i in range(count)]
+    return [
+        f
+        for f in filings
+        if f.get("form") in FILING_FORMS and f.get("filingDate", "") >= since.isoformat() and f.get("primaryDocument")
+    ]
 
 
 def user_agent(contact: str) -> str:
@@ -89,6 +131,64 @@ def facts(
     ]
 
 
+def _sec_get(http: HttpClient, url: str, contact: str) -> bytes:
+    return http.get(url, headers=_headers(contact), limiter=LIMITER, retry_statuses=SEC_RETRY_STATUSES)
+
+
+def _headers(contact: str) -> dict[str, str]:
+    return {"User-Agent": user_agent(contact), "Accept-Encoding": "gzip, deflate"}
+
+
+def fetch_filings(
+    http: HttpClient,
+    data_url: str,
+    archives_url: str,
+    contact: str,
+    companies: Iterable[tuple[str, str]],
+    since: date,
+    max_bytes: int,
+) -> tuple[list[dict], Counter]:
+    """Every company's filings since `since` (submissions API), each with its primary document as text, the
+    document cut off after `max_bytes`. A company the submissions API does not know (404) is skipped and
+    counted; any other failure raises SourceError."""
+    rows: list[dict] = []
+    skipped: Counter = Counter()
+    for company_id, cik in companies:
+        url = submissions_url(data_url, cik)
+        try:
+            payload = json.loads(_sec_get(http, url, contact))
+        except SourceError as err:
+            if err.status == 404:
+                skipped[f"no submissions for {company_id} (cik {padded(cik)})"] += 1
+                continue
+            raise
+        except ValueError as err:
+            raise SourceError(url, f"not JSON ({err})") from err
+        for filing in recent_filings(payload, since):
+            doc_url = document_url(archives_url, cik, filing["accessionNumber"], filing["primaryDocument"])
+            body, truncated = http.get_prefix(
+                doc_url, max_bytes, headers=_headers(contact), limiter=LIMITER, retry_statuses=SEC_RETRY_STATUSES
+            )
+            rows.append(
+                {
+                    "company_id": company_id,
+                    "cik": padded(cik),
+                    "accession": filing["accessionNumber"],
+                    "form": filing["form"],
+                    "filed_on": filing["filingDate"],
+                    "report_date": filing.get("reportDate") or None,
+                    "items": filing.get("items") or None,
+                    "primary_document": filing["primaryDocument"],
+                    "document_url": doc_url,
+                    "bytes_read": str(len(body)),
+                    "truncated": str(truncated).lower(),
+                    "text": "\n".join(html_to_text(body.decode("utf-8", errors="replace"))),
+                    "source_url": url,
+                }
+            )
+    return rows, skipped
+
+
 def fetch_company_facts(
     http: HttpClient, base_url: str, contact: str, companies: Iterable[tuple[str, str]]
 ) -> tuple[list[dict], Counter]:
@@ -101,12 +201,7 @@ def fetch_company_facts(
             for tag in tags:
                 url = concept_url(base_url, cik, tag)
                 try:
-                    body = http.get(
-                        url,
-                        headers={"User-Agent": user_agent(contact), "Accept-Encoding": "gzip, deflate"},
-                        limiter=LIMITER,
-                        retry_statuses=SEC_RETRY_STATUSES,
-                    )
+                    body = _sec_get(http, url, contact)
                 except SourceError as err:
                     if err.status == 404:
                         skipped[f"{tag} not reported"] += 1

@@ -8,6 +8,7 @@ follow from the entry.
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,8 @@ class FilingSource:
     description: str
     # (settings, HTTP client, [(company_id, cik)]) -> (fact rows of sec.FACT_COLUMNS, what was left out)
     company_facts: Callable[["PipelineSettings", HttpClient, list[tuple[str, str]]], tuple[list[dict], Counter]]
+    # (settings, HTTP client, [(company_id, cik)], the first day) -> (filing rows of sec.FILING_COLUMNS, left out)
+    filings: Callable[["PipelineSettings", HttpClient, list[tuple[str, str]], date], tuple[list[dict], Counter]]
     needs_sec_contact: bool = False  # it sends requests to the SEC, which asks each client for a contact
 
 
@@ -35,12 +38,16 @@ FILING_SOURCES = {
             "Bundled recordings of real SEC XBRL answers (data/sec_snapshots), read with the live parser; "
             "each row names the recording it came from.",
             lambda s, http, companies: snapshot.read(Path(s.data_dir) / "sec_snapshots", companies),
+            lambda s, http, companies, since: ([], Counter({"no filing documents are recorded": 1})),
         ),
         FilingSource(
             "sec",
-            "SEC EDGAR's companyconcept API at AIINFRA_SEC_DATA_URL, for every company with a cik in "
-            "data/companies.csv.",
+            "SEC EDGAR for every company with a cik in data/companies.csv: the companyconcept API and the "
+            "submissions API at AIINFRA_SEC_DATA_URL, filing documents at AIINFRA_SEC_ARCHIVES_URL.",
             lambda s, http, companies: sec.fetch_company_facts(http, s.sec_data_url, s.sec_contact, companies),
+            lambda s, http, companies, since: sec.fetch_filings(
+                http, s.sec_data_url, s.sec_archives_url, s.sec_contact, companies, since, s.filing_max_bytes
+            ),
             needs_sec_contact=True,
         ),
     ]

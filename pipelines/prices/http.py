@@ -247,6 +247,28 @@ class HttpClient(dg.ConfigurableResource):
         with self._body(url, params, self.max_body_mb, headers, limiter, retry_statuses) as body:
             return body.read()
 
+    def get_prefix(
+        self,
+        url: str,
+        max_bytes: int,
+        *,
+        headers: dict[str, str] | None = None,
+        limiter: RateLimiter | None = None,
+        retry_statuses: tuple[int, ...] = RETRY_STATUSES,
+    ) -> tuple[bytes, bool]:
+        """The first `max_bytes` of a GET's body and whether the body went on past them: a long document is
+        cut off there, and one that never ends (no Content-Length) is not waited for."""
+        with self._body(url, None, self.max_stream_mb, headers, limiter, retry_statuses) as body:
+            chunks, read = [], 0
+            while read <= max_bytes:
+                chunk = body.read(min(MB, max_bytes + 1 - read))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                read += len(chunk)
+        data = b"".join(chunks)
+        return data[:max_bytes], len(data) > max_bytes
+
     @contextmanager
     def stream(self, url: str) -> Iterator["_Body"]:
         """The body of a GET as a file object read while it downloads, up to max_stream_mb."""
