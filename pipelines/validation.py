@@ -15,7 +15,7 @@ from datetime import date
 import pandas as pd
 import pandera.pandas as pa
 
-from pipelines.filings.sec import CONCEPTS
+from pipelines.filings.sec import CONCEPTS, FILING_FORMS
 
 # Larger than any deal ever announced: a typo, or a value in the wrong unit. It caps every amount as
 # published, so also a per_year amount times term_years (deal_flow_terms.sql publishes that product).
@@ -133,6 +133,7 @@ REASONS = {
     "unknown_concept": "concept {value!r} is not one of " + ", ".join(CONCEPTS),
     "bad_accession": "accession {value!r} is not an SEC accession number (##########-##-######)",
     "period_out_of_order": "period_start is after period_end ({value})",
+    "unknown_form": "form {value!r} is not one of " + ", ".join(FILING_FORMS),
 }
 
 # Row checks that look at several columns report the row once, under these columns.
@@ -384,13 +385,30 @@ def company_facts_schema(companies: set[str], today: date) -> pa.DataFrameSchema
             "period_end": _date(today),
             "value_usd": _number(required=True),
             "filed_on": _date(today),
-            "accession": _text(
-                _check("bad_accession", lambda s: s.astype("string").str.fullmatch(r"\d{10}-\d{2}-\d{6}")),
-                required=True,
-            ),
+            "accession": _accession(),
             "source_url": _text(_url, required=True),
         },
         checks=[_check("period_out_of_order", in_order)],
+        strict=False,
+    )
+
+
+def _accession() -> pa.Column:
+    return _text(
+        _check("bad_accession", lambda s: s.astype("string").str.fullmatch(r"\d{10}-\d{2}-\d{6}")), required=True
+    )
+
+
+def filings_schema(companies: set[str], today: date) -> pa.DataFrameSchema:
+    """A filing read from the SEC (pipelines/filings/sec.py), its document as text."""
+    return pa.DataFrameSchema(
+        {
+            "company_id": _text(_in("unknown_company_id", companies), required=True),
+            "accession": _accession(),
+            "form": _text(_in("unknown_form", FILING_FORMS), required=True),
+            "filed_on": _date(today),
+            "document_url": _text(_url, required=True),
+        },
         strict=False,
     )
 

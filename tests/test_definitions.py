@@ -78,6 +78,7 @@ def test_daily_refresh_runs_the_whole_job_for_today_at_six_utc_by_default():
         "clean_company_facts",
         "clean_deal_events",
         "clean_deals",
+        "clean_filings",
         "clean_price_observations",
         "publish",
         "raw_sources",

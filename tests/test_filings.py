@@ -9,6 +9,7 @@ import csv
 import shutil
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -237,6 +238,8 @@ ANNOUNCEMENT = (  # a sentence cut into inline tags and spelled with entities, a
     "<html><head><title>8-K</title><style>p {margin: 0}</style></head><body><div><p><span>On November&#160;3, "
     "2025, BigCloud,&#160;Inc. </span><span>(&#8220;BigCloud&#8221;) entered into an agreement with Alpha Labs "
     "under which Alpha will purchase</span> <b>$38&#160;billion</b> of cloud capacity.</p>"
+    "<p>BigCloud also agreed to provide 1.2&#160;GW of capacity to Neo Compute over five years.</p>"
+    "<p>Revenue for the quarter was $5 billion.</p>"
     "<p>Item&#160;9.01 Financial Statements and Exhibits.</p></div></body></html>"
 )
 
@@ -332,6 +335,8 @@ def test_filings_since_the_cutoff_are_read_as_text(tmp_path, httpserver):
     assert text.splitlines() == [
         "On November 3, 2025, BigCloud, Inc. (“BigCloud”) entered into an agreement with Alpha Labs under which "
         "Alpha will purchase $38 billion of cloud capacity.",
+        "BigCloud also agreed to provide 1.2 GW of capacity to Neo Compute over five years.",
+        "Revenue for the quarter was $5 billion.",
         "Item 9.01 Financial Statements and Exhibits.",
     ]
     # neither the Form 4 nor the 10-Q from before the cut-off was read; alpha's 404 is skipped, with a warning
@@ -352,3 +357,22 @@ def test_a_document_that_never_ends_is_cut_off_at_the_cap(tmp_path, httpserver):
         [(bytes_read, truncated, text)] = conn.execute("select bytes_read, truncated, text from sec_filings").fetchall()
     assert (bytes_read, truncated) == (str(256 * 1024), "true")
     assert "$38 billion of cloud capacity" in text
+
+
+def test_deal_candidates_are_sentences_naming_a_counterparty_with_an_amount_or_a_capacity(tmp_path, httpserver):
+    """The 8-K's sentences against the small fixture's flows: $38B with Alpha Labs is within 10% of f3 (alpha
+    -> bigcloud, 4B a year for 10 years = 40B), so matched; 1.2 GW with Neo Compute has no flow, so new; the
+    revenue sentence names no other company and the item heading states no amount."""
+    serve_filings(httpserver)
+    SecServer(httpserver, [BIGCLOUD_CIK, "0000000043"])
+    pipeline = filings_pipeline(tmp_path, httpserver)
+    assert pipeline.run().success
+    url = httpserver.url_for("/Archives/edgar/data/42/000000004225000200/bc-20251103.htm")
+    assert pipeline.query("select * from deal_candidates order by candidate_id") == [
+        ("0000000042-25-000200#1", "filing", "bigcloud", ["alpha"], date(2025, 11, 4), url,
+         "On November 3, 2025, BigCloud, Inc. (“BigCloud”) entered into an agreement with Alpha Labs under which "
+         "Alpha will purchase $38 billion of cloud capacity.", 38e9, None, "f3", "matched"),
+        ("0000000042-25-000200#2", "filing", "bigcloud", ["neo"], date(2025, 11, 4), url,
+         "BigCloud also agreed to provide 1.2 GW of capacity to Neo Compute over five years.", None, 1.2, None,
+         "new"),
+    ]  # fmt: skip

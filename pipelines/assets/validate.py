@@ -86,6 +86,10 @@ def _type_company_facts(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
     return clean.assign(**dates, **numbers)
 
 
+def _type_filings(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
+    return clean.assign(filed_on=v.parse_partial_date(clean.filed_on)[0])
+
+
 def _known_companies(conn: DuckDBPyConnection) -> set[str]:
     return {company for (company,) in conn.execute("select company_id from clean_companies").fetchall()}
 
@@ -175,6 +179,18 @@ VALIDATIONS = [
         lookup=_known_companies,
         raw_assets=("sec_company_facts",),
         in_use=lambda settings: ["sec_company_facts"] if settings.filing_sources else [],
+    ),
+    Validation(
+        "filings",
+        "accession",
+        v.filings_schema,
+        _type_filings,
+        "SEC filings read from the filing sources that pass validation, each primary document as text.",
+        needs="companies",
+        lookup=_known_companies,
+        raw_assets=("sec_filings",),
+        # a run may find no filing since AIINFRA_FILINGS_SINCE: no filings is not a broken source
+        in_use=lambda settings: [],
     ),
 ]
 

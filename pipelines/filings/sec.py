@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 
-from pipelines.filings.documents import html_to_text
+from pipelines.filings.documents import html_to_text, sentences
 from pipelines.prices.http import RETRY_STATUSES, HttpClient, RateLimiter
 from pipelines.prices.observations import SourceError
 
@@ -62,6 +62,7 @@ FILING_COLUMNS = [
     "bytes_read",
     "truncated",
     "text",
+    "sentences",
     "source_url",
 ]
 SEC_RETRY_STATUSES = (403, *RETRY_STATUSES)  # SEC answers 403 to a client it thinks too fast
@@ -182,7 +183,8 @@ def fetch_filings(
                     "document_url": doc_url,
                     "bytes_read": str(len(body)),
                     "truncated": str(truncated).lower(),
-                    "text": "\n".join(html_to_text(body.decode("utf-8", errors="replace"))),
+                    "text": "\n".join(blocks := html_to_text(body.decode("utf-8", errors="replace"))),
+                    "sentences": json.dumps(sentences(blocks), ensure_ascii=False),  # a JSON list of text
                     "source_url": url,
                 }
             )

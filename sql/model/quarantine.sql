@@ -28,4 +28,6 @@ union all by name
 select * exclude (run_day) from quarantined_price_observations
 union all by name
 select * from quarantined_company_facts
+union all by name
+select * from quarantined_filings
 order by source_table, source_line, check_name, column_name

@@ -1,0 +1,128 @@
+-- Deal candidates: sentences of companies' SEC filings that name another tracked company together with an
+-- amount or a capacity, for a person to review. They never enter deal_flows by themselves.
+-- Grain: one row per (filing, sentence) that names a tracked company other than the filer and states a
+-- dollar amount ($... million, billion or trillion) or a capacity (GW or MW).
+-- A company is named by its id, its name or any alias (companies.aliases), whole words, any case. A candidate
+-- is matched when a flow between the filer and a company it names, either way and of any date (filings
+-- restate old deals), has an amount within 10% of the sentence's amount: the closest one; else it is new.
+--
+-- columns:
+--   candidate_id: the filing's accession and the sentence's position in the document, e.g. 0001045810-26-000024#12
+--   source_kind: filing: the sentence comes from an SEC filing
+--   company_id: the company that filed it
+--   counterparties: ids of the tracked companies the sentence names other than the filer, sorted
+--   published_on: the day the filing was filed (DATE)
+--   source_url: the filing document's address in the SEC archives
+--   quote: the sentence as the document states it
+--   amount_usd: the first dollar amount the sentence states, USD; NULL when it states only a capacity
+--   compute_gw: the first capacity the sentence states, gigawatts (megawatts / 1000); NULL when none
+--   matched_flow_id: the flow the sentence restates (deal_flows.flow_id); NULL when none
+--   state: matched (a flow restates it) or new (for review)
+with sentences as (
+    select
+        company_id,
+        accession,
+        filed_on::date as published_on,
+        document_url as source_url,
+        unnest(json_transform(sentences::varchar, '["VARCHAR"]')) as quote,
+        generate_subscripts(json_transform(sentences::varchar, '["VARCHAR"]'), 1) as position
+    from clean_filings
+),
+
+spellings as (
+    select distinct
+        company_id,
+        trim(spelling) as spelling
+    from (
+        select
+            company_id,
+            unnest(list_concat([company_id, name], coalesce(string_split(aliases, ';'), []))) as spelling
+        from companies
+    ) as every_spelling
+    where length(trim(spelling)) >= 3  -- not a two-letter fragment of a word
+),
+
+named as (
+    select
+        sentences.*,
+        spellings.company_id as named_company
+    from sentences
+    inner join spellings
+        on regexp_matches(
+            sentences.quote, '(^|[^[:alnum:]])' || regexp_escape(spellings.spelling) || '([^[:alnum:]]|$)', 'i'
+        )
+    where spellings.company_id <> sentences.company_id
+),
+
+stated as (
+    select
+        company_id,
+        accession,
+        published_on,
+        source_url,
+        quote,
+        position,
+        list(distinct named_company order by named_company) as counterparties,
+        regexp_extract(
+            quote, '\$\s?([0-9][0-9,]*(\.[0-9]+)?)\s*(trillion|billion|million)', ['number', 'fraction', 'unit'], 'i'
+        ) as money,
+        regexp_extract(
+            quote, '([0-9][0-9,]*(\.[0-9]+)?)\s*(gigawatts?|GW|megawatts?|MW)([^[:alnum:]]|$)',
+            ['number', 'fraction', 'unit', 'after'], 'i'
+        ) as power
+    from named
+    group by all
+),
+
+valued as (
+    select
+        *,
+        nullif(replace(money.number, ',', ''), '')::double
+        * case lower(money.unit) when 'trillion' then 1e12 when 'billion' then 1e9 when 'million' then 1e6 end
+            as amount_usd,
+        nullif(replace(power.number, ',', ''), '')::double
+        * case when lower(power.unit) in ('gw', 'gigawatt', 'gigawatts') then 1 else 0.001 end as compute_gw
+    from stated
+),
+
+candidates as (
+    select * from valued
+    where amount_usd is not null or compute_gw is not null
+),
+
+matches as (
+    select
+        candidates.accession,
+        candidates.position,
+        arg_min(flows.flow_id, abs(flows.amount_usd - candidates.amount_usd)) as matched_flow_id
+    from candidates
+    inner join deal_flows as flows
+        on (
+            (
+                flows.from_company = candidates.company_id
+                and list_contains(candidates.counterparties, flows.to_company)
+            )
+            or (
+                flows.to_company = candidates.company_id
+                and list_contains(candidates.counterparties, flows.from_company)
+            )
+        )
+        and abs(flows.amount_usd - candidates.amount_usd) <= 0.1 * candidates.amount_usd
+    group by all
+)
+
+select
+    candidates.accession || '#' || candidates.position as candidate_id,
+    'filing' as source_kind,
+    candidates.company_id,
+    candidates.counterparties,
+    candidates.published_on,
+    candidates.source_url,
+    candidates.quote,
+    candidates.amount_usd,
+    candidates.compute_gw,
+    matches.matched_flow_id,
+    case when matches.matched_flow_id is null then 'new' else 'matched' end as state
+from candidates
+left join matches using (accession, position)
+order by candidates.published_on desc, candidate_id
