@@ -6,7 +6,9 @@ The payloads are synthetic (invented figures for invented companies), in the rea
 filed, frame}]}}`."""
 
 import csv
+import os
 import shutil
+import subprocess
 import threading
 import time
 from datetime import date
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import SMALL, Pipeline, failed_steps, published_fingerprint
+from conftest import REPO, SMALL, Pipeline, failed_steps, published_fingerprint
 from werkzeug import Request, Response
 
 from pipelines.filings import sec
@@ -376,3 +378,14 @@ def test_deal_candidates_are_sentences_naming_a_counterparty_with_an_amount_or_a
          "BigCloud also agreed to provide 1.2 GW of capacity to Neo Compute over five years.", None, 1.2, None,
          "new"),
     ]  # fmt: skip
+    # make review lists the new one only
+    review = subprocess.run(
+        ["make", "-s", "review"],
+        cwd=REPO,
+        env={**os.environ, "AIINFRA_WAREHOUSE_DIR": str(pipeline.warehouse_dir), "COLUMNS": "400"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert review.returncode == 0, review.stderr
+    assert "0000000042-25-000200#2" in review.stdout and "#1" not in review.stdout
