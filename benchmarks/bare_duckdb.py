@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from pipelines.filings import snapshot as sec_snapshot
+from pipelines.filings.feeds import ITEM_COLUMNS
 from pipelines.filings.sec import FACT_COLUMNS, FILING_COLUMNS
 from pipelines.prices import snapshot  # the parsers only: no Dagster, no pandera
 from pipelines.prices.accelerators import AcceleratorMap
@@ -102,14 +103,12 @@ def main(out: Path) -> None:
     facts, _ = sec_snapshot.read(DATA / "sec_snapshots", companies)
     conn.register("facts", pd.DataFrame(facts, columns=FACT_COLUMNS, dtype="str"))
     conn.execute(COMPANY_FACTS)
-    # no filing documents are recorded: the filings are an empty table, as the snapshot source gives them
-    conn.execute(
-        "create table clean_filings as select * from (select "
-        + ", ".join(f"null::varchar as {c}" for c in FILING_COLUMNS)
-        + ") where false"
-    )
+    # no filing document or feed item is recorded: empty tables, as the snapshot source gives them
+    for table, columns in (("clean_filings", FILING_COLUMNS), ("clean_press_releases", ITEM_COLUMNS)):
+        empty = ", ".join(f"null::varchar as {c}" for c in columns)
+        conn.execute(f"create table {table} as select * from (select {empty}) where false")
     names = ("companies", "deals", "deal_events", "chip_specs", "assumptions", "chip_prices", "price_observations")
-    for name in (*names, "company_facts", "filings"):
+    for name in (*names, "company_facts", "filings", "press_releases"):
         conn.execute(EMPTY_QUARANTINE.format(name=name))
     conn.execute("alter table quarantined_price_observations add column run_day date")
 

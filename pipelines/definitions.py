@@ -7,7 +7,7 @@ from typing import Any
 
 import dagster as dg
 
-from pipelines.assets.filings import build_company_facts_asset, build_filings_asset
+from pipelines.assets.filings import build_company_facts_asset, build_filings_asset, build_press_releases_asset
 from pipelines.assets.ingest import raw_sources
 from pipelines.assets.prices import build_price_asset
 from pipelines.assets.publish import build_publish_asset
@@ -56,7 +56,10 @@ def build_defs(
         )
     price_assets = [build_price_asset(price_sources[name]) for name in in_use]
     validation_assets = build_validations([a.key.to_user_string() for a in price_assets])
-    filing_assets = [build_company_facts_asset(dict(filing_sources)), build_filings_asset(dict(filing_sources))]
+    filing_assets = [
+        build(dict(filing_sources))
+        for build in (build_company_facts_asset, build_filings_asset, build_press_releases_asset)
+    ]
     python_assets = [raw_sources, *price_assets, *filing_assets, *validation_assets]
     upstream = {k.to_user_string(): k.to_user_string() for a in python_assets for k in a.keys}
     models = load_models()

@@ -61,6 +61,7 @@ class PipelineSettings(dg.ConfigurableResource):
     sec_archives_url: str = SEC_ARCHIVES_URL
     filings_since: str | None = None  # YYYY-MM-DD; None: FILINGS_SINCE_DAYS before the run's day
     filing_max_bytes: int = FILING_MAX_BYTES
+    feeds_file: str | None = None  # None: feeds.csv in data_dir
     allow_empty_sources: list[str] = []  # sources whose file may legitimately have no rows
     max_cycles: int = MAX_CYCLES
     validate_chunk_rows: int = VALIDATE_CHUNK_ROWS
@@ -77,6 +78,10 @@ class PipelineSettings(dg.ConfigurableResource):
     def published_db(self) -> Path:
         """The read-only snapshot analysts open."""
         return self.published_dir / published.DB
+
+    @property
+    def feeds_path(self) -> Path:
+        return Path(self.feeds_file or self.bundled("feeds.csv"))
 
     def bundled(self, name: str) -> str:
         return str(Path(self.data_dir) / name)
@@ -233,6 +238,7 @@ def settings_from_env(env: Mapping[str, str] = os.environ) -> PipelineSettings:
         sec_archives_url=env.get("AIINFRA_SEC_ARCHIVES_URL") or SEC_ARCHIVES_URL,
         filings_since=_day(env, "AIINFRA_FILINGS_SINCE"),
         filing_max_bytes=_count(env, "AIINFRA_FILING_MAX_BYTES", FILING_MAX_BYTES),
+        feeds_file=env.get("AIINFRA_FEEDS_FILE") or None,
         allow_empty_sources=_names(env, "AIINFRA_ALLOW_EMPTY_SOURCES", ()),
         max_cycles=_count(env, "AIINFRA_MAX_CYCLES", MAX_CYCLES),
         validate_chunk_rows=_count(env, "AIINFRA_VALIDATE_CHUNK_ROWS", VALIDATE_CHUNK_ROWS),

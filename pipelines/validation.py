@@ -413,6 +413,19 @@ def filings_schema(companies: set[str], today: date) -> pa.DataFrameSchema:
     )
 
 
+def press_releases_schema(companies: set[str], today: date) -> pa.DataFrameSchema:
+    """An item of a company's newsroom feed (pipelines/filings/feeds.py)."""
+    return pa.DataFrameSchema(
+        {
+            "company_id": _text(_in("unknown_company_id", companies), required=True),
+            "item_id": _text(required=True),
+            "link": _text(_url, required=True),
+            "published_on": _date(today, required=False),
+        },
+        strict=False,
+    )
+
+
 def assumptions_schema() -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {

@@ -389,3 +389,66 @@ def test_deal_candidates_are_sentences_naming_a_counterparty_with_an_amount_or_a
     )
     assert review.returncode == 0, review.stderr
     assert "0000000042-25-000200#2" in review.stdout and "#1" not in review.stdout
+
+
+# --- press releases: newsroom feeds ----------------------------------------------------------------------
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel><title>Neo Compute News</title><link>https://neo.example/news</link><description>News</description>
+<item><title>Neo Compute signs multi-year agreement with Alpha Labs</title>
+<link>https://neo.example/news/alpha-agreement</link><dc:creator><![CDATA[Neo Newsroom]]></dc:creator>
+<pubDate>Mon, 10 Nov 2025 14:00:00 +0000</pubDate><category><![CDATA[Press Releases]]></category>
+<guid isPermaLink="false">https://neo.example/?p=4711</guid>
+<description><![CDATA[Neo Compute will supply capacity to Alpha Labs&#8230;]]></description>
+<content:encoded><![CDATA[<p>Neo Compute today announced that Alpha Labs has committed $5&nbsp;billion to Neo Compute's
+cloud over five years.</p><p>The capacity comes online in 2026.</p>]]></content:encoded></item>
+</channel></rss>"""
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Big Cloud blog</title><id>urn:bigcloud:blog</id>
+<updated>2025-11-12T09:00:00Z</updated>
+<entry><title>Big Cloud and ChipCo partner on 2 GW of accelerators</title><id>urn:bigcloud:post:99</id>
+<link href="https://bigcloud.example/blog/chipco"/><updated>2025-11-12T09:00:00Z</updated>
+<summary type="html">&lt;p&gt;The partnership covers 2 GW of ChipCo accelerators.&lt;/p&gt;</summary></entry>
+</feed>"""
+
+
+def test_feeds_that_fail_are_skipped_and_the_others_give_candidates(tmp_path, httpserver):
+    httpserver.expect_request("/neo.rss").respond_with_data(RSS, content_type="application/rss+xml")
+    httpserver.expect_request("/bigcloud.atom").respond_with_data(ATOM, content_type="application/atom+xml")
+    httpserver.expect_request("/broken.rss").respond_with_data(
+        "<rss><channel><item><title>cut", content_type="text/xml"
+    )
+    httpserver.expect_request("/down.rss").respond_with_data("unavailable", status=503)
+    feeds = tmp_path / "feeds.csv"
+    feeds.write_text(
+        "company_id,url\n"
+        + "".join(f"{c},{httpserver.url_for(p)}\n" for c, p in [("neo", "/neo.rss"), ("bigcloud", "/bigcloud.atom"),
+                                                               ("alpha", "/broken.rss"), ("chipco", "/down.rss")])
+    )  # fmt: skip
+    pipeline = Pipeline(
+        tmp_path / "warehouse", data_dir=SMALL, price_sources=[], filing_sources=["feeds"],
+        settings_overrides={"feeds_file": str(feeds)},
+    )  # fmt: skip
+    result = pipeline.run()
+    assert result.success  # two feeds failed; the run still publishes
+    [materialization] = result.asset_materializations_for_node("press_releases")
+    assert materialization.metadata["feeds_skipped"].value == 2
+    left_out = materialization.metadata["left_out"].value
+    assert f"feed {httpserver.url_for('/broken.rss')} skipped: not a well-formed feed" in left_out
+    assert f"feed {httpserver.url_for('/down.rss')} skipped" in left_out and "HTTP 503" in left_out
+    rows = pipeline.query(
+        "select candidate_id like 'feed-%#%', source_kind, company_id, counterparties, published_on::varchar, "
+        "source_url, quote, amount_usd, compute_gw, matched_flow_id, state from deal_candidates order by company_id"
+    )
+    assert rows == [
+        # 2 GW of ChipCo accelerators: the title and the summary both say it
+        (True, "feed", "bigcloud", ["chipco"], "2025-11-12", "https://bigcloud.example/blog/chipco",
+         "Big Cloud and ChipCo partner on 2 GW of accelerators", None, 2.0, None, "new"),
+        (True, "feed", "bigcloud", ["chipco"], "2025-11-12", "https://bigcloud.example/blog/chipco",
+         "The partnership covers 2 GW of ChipCo accelerators.", None, 2.0, None, "new"),
+        # $5B from Alpha: f7 (alpha -> neo, $6B) is 20% away, more than 10%: new
+        (True, "feed", "neo", ["alpha"], "2025-11-10", "https://neo.example/news/alpha-agreement",
+         "Neo Compute today announced that Alpha Labs has committed $5 billion to Neo Compute's cloud over five "
+         "years.", 5e9, None, None, "new"),
+    ]  # fmt: skip

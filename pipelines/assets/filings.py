@@ -5,6 +5,8 @@ company with a `cik` in data/companies.csv.
   raw table); the latest filing of a period wins later, in reported_financials.
 - `sec_filings`: their 8-K, 6-K, 10-Q and 10-K filings since AIINFRA_FILINGS_SINCE, each primary document as
   text (cut off after AIINFRA_FILING_MAX_BYTES), where deal announcements are to be found.
+- `press_releases`: the items of the companies' newsroom feeds (AIINFRA_FEEDS_FILE); a feed that fails is
+  skipped with a warning naming it, and the others count.
 
 A source that fails fails the step, so nothing is published that run; with no filing source the tables are
 empty. A source that sends requests to the SEC needs AIINFRA_SEC_CONTACT, checked before any request.
@@ -19,6 +21,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.assets.ingest import require_rows
 from pipelines.assets.sql_models import run_day
+from pipelines.filings.feeds import ITEM_COLUMNS
 from pipelines.filings.sec import FACT_COLUMNS, FILING_COLUMNS
 from pipelines.filings.sources import FILING_SOURCES, FilingSource
 from pipelines.prices.http import HttpClient, SourceError
@@ -29,8 +32,9 @@ from pipelines.warehouse import table_metadata
 TABLE = "sec_company_facts"
 
 
-def _sources_in_use(settings: PipelineSettings, sources: dict[str, FilingSource]) -> list[FilingSource]:
-    in_use = [sources[name] for name in settings.filing_sources]
+def _sources_in_use(settings: PipelineSettings, sources: dict[str, FilingSource], reads: str) -> list[FilingSource]:
+    """The sources in AIINFRA_FILING_SOURCES that read `reads` (company_facts, filings, press_releases)."""
+    in_use = [sources[name] for name in settings.filing_sources if getattr(sources[name], reads) is not None]
     if any(s.needs_sec_contact for s in in_use) and not settings.sec_contact:
         raise dg.Failure(
             "AIINFRA_SEC_CONTACT is not set: the SEC asks every automated client to name a contact in its "
@@ -72,11 +76,12 @@ def build_company_facts_asset(sources: dict[str, FilingSource] = FILING_SOURCES)
     def _company_facts(
         context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient, duckdb: DuckDBResource
     ) -> dg.MaterializeResult:
-        in_use = _sources_in_use(settings, sources)
+        in_use = _sources_in_use(settings, sources, "company_facts")
         companies = _companies(duckdb)
         rows: list[dict] = []
         skipped: Counter = Counter()
         for source in in_use:
+            assert source.company_facts is not None
             try:
                 got, left_out = source.company_facts(settings, http, companies)
             except SourceError as err:
@@ -104,7 +109,7 @@ def build_filings_asset(sources: dict[str, FilingSource] = FILING_SOURCES) -> dg
     def _filings(
         context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient, duckdb: DuckDBResource
     ) -> dg.MaterializeResult:
-        in_use = _sources_in_use(settings, sources)
+        in_use = _sources_in_use(settings, sources, "filings")
         since = (
             date.fromisoformat(settings.filings_since)
             if settings.filings_since
@@ -114,6 +119,7 @@ def build_filings_asset(sources: dict[str, FilingSource] = FILING_SOURCES) -> dg
         rows: list[dict] = []
         skipped: Counter = Counter()
         for source in in_use:
+            assert source.filings is not None
             try:
                 got, left_out = source.filings(settings, http, companies, since)
             except SourceError as err:
@@ -134,3 +140,40 @@ def build_filings_asset(sources: dict[str, FilingSource] = FILING_SOURCES) -> dg
         )
 
     return _filings
+
+
+def build_press_releases_asset(sources: dict[str, FilingSource] = FILING_SOURCES) -> dg.AssetsDefinition:
+    @dg.asset(
+        name="press_releases",
+        group_name="ingest",
+        kinds={"python", "duckdb"},
+        description="The items of the companies' newsroom feeds listed in AIINFRA_FEEDS_FILE, each as text, from "
+        "the sources in AIINFRA_FILING_SOURCES (the `feeds` source). A feed that fails is skipped and counted.",
+        pool=POOL,
+    )
+    def _press_releases(
+        context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient, duckdb: DuckDBResource
+    ) -> dg.MaterializeResult:
+        rows: list[dict] = []
+        skipped: Counter = Counter()
+        for source in _sources_in_use(settings, sources, "press_releases"):
+            assert source.press_releases is not None
+            try:
+                got, left_out = source.press_releases(settings, http)
+            except SourceError as err:
+                raise dg.Failure(f"Filing source {source.name} failed: {err}") from err
+            rows += got
+            skipped += left_out
+            for reason in left_out:
+                context.log.warning(f"{source.name}: {reason}")
+            context.log.info(f"{source.name}: {len(got)} items")
+        return _write(
+            duckdb,
+            "press_releases",
+            ITEM_COLUMNS,
+            rows,
+            skipped,
+            feeds_skipped=dg.MetadataValue.int(sum(skipped.values())),
+        )
+
+    return _press_releases

@@ -90,6 +90,10 @@ def _type_filings(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
     return clean.assign(filed_on=v.parse_partial_date(clean.filed_on)[0])
 
 
+def _type_press_releases(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
+    return clean.assign(published_on=v.parse_partial_date(clean.published_on)[0])
+
+
 def _known_companies(conn: DuckDBPyConnection) -> set[str]:
     return {company for (company,) in conn.execute("select company_id from clean_companies").fetchall()}
 
@@ -178,7 +182,7 @@ VALIDATIONS = [
         needs="companies",
         lookup=_known_companies,
         raw_assets=("sec_company_facts",),
-        in_use=lambda settings: ["sec_company_facts"] if settings.filing_sources else [],
+        in_use=lambda settings: [],  # sec_company_facts refuses a source that reads none (require_rows)
     ),
     Validation(
         "filings",
@@ -191,6 +195,17 @@ VALIDATIONS = [
         raw_assets=("sec_filings",),
         # a run may find no filing since AIINFRA_FILINGS_SINCE: no filings is not a broken source
         in_use=lambda settings: [],
+    ),
+    Validation(
+        "press_releases",
+        "item_id",
+        v.press_releases_schema,
+        _type_press_releases,
+        "Newsroom feed items read from the filing sources that pass validation, each as text.",
+        needs="companies",
+        lookup=_known_companies,
+        raw_assets=("press_releases",),
+        in_use=lambda settings: [],  # feeds that all fail are skipped and counted, not a broken run
     ),
 ]
 

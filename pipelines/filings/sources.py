@@ -1,8 +1,9 @@
-"""The filing sources, by name: where the reported financials come from.
+"""The filing sources, by name: where reported financials, filings and press releases come from.
 
-Adding a source is its module plus one entry in FILING_SOURCES; the name AIINFRA_FILING_SOURCES accepts
-and its facts in `sec_company_facts` (validated into clean_company_facts, quarantined with the others)
-follow from the entry.
+Adding a source is its module plus one entry in FILING_SOURCES, giving what it reads: facts (into
+`sec_company_facts`), filings (`sec_filings`), press releases (`press_releases`). The name
+AIINFRA_FILING_SOURCES accepts, the validation and quarantine of its rows and the deal candidates read
+from them follow from the entry.
 """
 
 from collections import Counter
@@ -12,21 +13,27 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipelines.filings import sec, snapshot
+from pipelines.filings import feeds, sec, snapshot
 from pipelines.prices.http import HttpClient
 
 if TYPE_CHECKING:  # resources imports this module for the names
     from pipelines.resources import PipelineSettings
 
 
+Companies = list[tuple[str, str]]  # (company_id, cik)
+Rows = tuple[list[dict], Counter]  # (rows, what was left out and why)
+
+
 @dataclass(frozen=True)
 class FilingSource:
     name: str
     description: str
-    # (settings, HTTP client, [(company_id, cik)]) -> (fact rows of sec.FACT_COLUMNS, what was left out)
-    company_facts: Callable[["PipelineSettings", HttpClient, list[tuple[str, str]]], tuple[list[dict], Counter]]
-    # (settings, HTTP client, [(company_id, cik)], the first day) -> (filing rows of sec.FILING_COLUMNS, left out)
-    filings: Callable[["PipelineSettings", HttpClient, list[tuple[str, str]], date], tuple[list[dict], Counter]]
+    # (settings, HTTP client, companies) -> fact rows of sec.FACT_COLUMNS
+    company_facts: Callable[["PipelineSettings", HttpClient, Companies], Rows] | None = None
+    # (settings, HTTP client, companies, the first day) -> filing rows of sec.FILING_COLUMNS
+    filings: Callable[["PipelineSettings", HttpClient, Companies, date], Rows] | None = None
+    # (settings, HTTP client) -> feed items of feeds.ITEM_COLUMNS
+    press_releases: Callable[["PipelineSettings", HttpClient], Rows] | None = None
     needs_sec_contact: bool = False  # it sends requests to the SEC, which asks each client for a contact
 
 
@@ -37,18 +44,24 @@ FILING_SOURCES = {
             "snapshot",
             "Bundled recordings of real SEC XBRL answers (data/sec_snapshots), read with the live parser; "
             "each row names the recording it came from.",
-            lambda s, http, companies: snapshot.read(Path(s.data_dir) / "sec_snapshots", companies),
-            lambda s, http, companies, since: ([], Counter({"no filing documents are recorded": 1})),
+            company_facts=lambda s, http, companies: snapshot.read(Path(s.data_dir) / "sec_snapshots", companies),
         ),
         FilingSource(
             "sec",
             "SEC EDGAR for every company with a cik in data/companies.csv: the companyconcept API and the "
             "submissions API at AIINFRA_SEC_DATA_URL, filing documents at AIINFRA_SEC_ARCHIVES_URL.",
-            lambda s, http, companies: sec.fetch_company_facts(http, s.sec_data_url, s.sec_contact, companies),
-            lambda s, http, companies, since: sec.fetch_filings(
+            company_facts=lambda s, http, companies: sec.fetch_company_facts(
+                http, s.sec_data_url, s.sec_contact, companies
+            ),
+            filings=lambda s, http, companies, since: sec.fetch_filings(
                 http, s.sec_data_url, s.sec_archives_url, s.sec_contact, companies, since, s.filing_max_bytes
             ),
             needs_sec_contact=True,
+        ),
+        FilingSource(
+            "feeds",
+            "Company newsrooms' RSS and Atom feeds listed in AIINFRA_FEEDS_FILE (default data/feeds.csv).",
+            press_releases=lambda s, http: feeds.fetch_press_releases(http, feeds.read_feeds_file(s.feeds_path)),
         ),
     ]
 }

@@ -1,18 +1,19 @@
--- Deal candidates: sentences of companies' SEC filings that name another tracked company together with an
--- amount or a capacity, for a person to review. They never enter deal_flows by themselves.
--- Grain: one row per (filing, sentence) that names a tracked company other than the filer and states a
--- dollar amount ($... million, billion or trillion) or a capacity (GW or MW).
+-- Deal candidates: sentences of companies' SEC filings and newsroom feed items that name another tracked
+-- company together with an amount or a capacity, for a person to review. They never enter deal_flows by
+-- themselves.
+-- Grain: one row per (filing or feed item, sentence) that names a tracked company other than the filer or
+-- feed owner and states a dollar amount ($... million, billion or trillion) or a capacity (GW or MW).
 -- A company is named by its id, its name or any alias (companies.aliases), whole words, any case. A candidate
 -- is matched when a flow between the filer and a company it names, either way and of any date (filings
 -- restate old deals), has an amount within 10% of the sentence's amount: the closest one; else it is new.
 --
 -- columns:
---   candidate_id: the filing's accession and the sentence's position in the document, e.g. 0001045810-26-000024#12
---   source_kind: filing: the sentence comes from an SEC filing
---   company_id: the company that filed it
+--   candidate_id: the filing's accession (or feed- and a hash of the item's id) and the sentence's position, e.g. 0001045810-26-000024#12
+--   source_kind: filing (an SEC filing) or feed (an item of a company's newsroom feed)
+--   company_id: the company that filed it, or whose feed it is
 --   counterparties: ids of the tracked companies the sentence names other than the filer, sorted
---   published_on: the day the filing was filed (DATE)
---   source_url: the filing document's address in the SEC archives
+--   published_on: the day the filing was filed, or the item published (DATE)
+--   source_url: the filing document's address in the SEC archives, or the item's link
 --   quote: the sentence as the document states it
 --   amount_usd: the first dollar amount the sentence states, USD; NULL when it states only a capacity
 --   compute_gw: the first capacity the sentence states, gigawatts (megawatts / 1000); NULL when none
@@ -20,13 +21,24 @@
 --   state: matched (a flow restates it) or new (for review)
 with sentences as (
     select
+        'filing' as source_kind,
+        accession as document_key,
         company_id,
-        accession,
         filed_on::date as published_on,
         document_url as source_url,
         unnest(json_transform(sentences::varchar, '["VARCHAR"]')) as quote,
         generate_subscripts(json_transform(sentences::varchar, '["VARCHAR"]'), 1) as position
     from clean_filings
+    union all
+    select
+        'feed' as source_kind,
+        'feed-' || left(md5(item_id), 12) as document_key,
+        company_id,
+        published_on::date as published_on,
+        link as source_url,
+        unnest(json_transform(sentences::varchar, '["VARCHAR"]')) as quote,
+        generate_subscripts(json_transform(sentences::varchar, '["VARCHAR"]'), 1) as position
+    from clean_press_releases
 ),
 
 spellings as (
@@ -56,8 +68,9 @@ named as (
 
 stated as (
     select
+        source_kind,
+        document_key,
         company_id,
-        accession,
         published_on,
         source_url,
         quote,
@@ -92,7 +105,7 @@ candidates as (
 
 matches as (
     select
-        candidates.accession,
+        candidates.document_key,
         candidates.position,
         arg_min(flows.flow_id, abs(flows.amount_usd - candidates.amount_usd)) as matched_flow_id
     from candidates
@@ -112,8 +125,8 @@ matches as (
 )
 
 select
-    candidates.accession || '#' || candidates.position as candidate_id,
-    'filing' as source_kind,
+    candidates.document_key || '#' || candidates.position as candidate_id,
+    candidates.source_kind,
     candidates.company_id,
     candidates.counterparties,
     candidates.published_on,
@@ -124,5 +137,5 @@ select
     matches.matched_flow_id,
     case when matches.matched_flow_id is null then 'new' else 'matched' end as state
 from candidates
-left join matches using (accession, position)
+left join matches using (document_key, position)
 order by candidates.published_on desc, candidate_id

@@ -30,4 +30,6 @@ union all by name
 select * from quarantined_company_facts
 union all by name
 select * from quarantined_filings
+union all by name
+select * from quarantined_press_releases
 order by source_table, source_line, check_name, column_name
