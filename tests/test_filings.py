@@ -452,3 +452,14 @@ def test_feeds_that_fail_are_skipped_and_the_others_give_candidates(tmp_path, ht
          "Neo Compute today announced that Alpha Labs has committed $5 billion to Neo Compute's cloud over five "
          "years.", 5e9, None, None, "new"),
     ]  # fmt: skip
+
+
+def test_a_filing_source_that_reads_no_fact_fails_unless_allowed_empty(tmp_path, httpserver):
+    server = SecServer(httpserver, [BIGCLOUD_CIK], answers={})  # every tag a 404
+    pipeline = sec_pipeline(tmp_path, server)
+    result = pipeline.run()
+    assert not result.success and failed_steps(result) == ["sec_company_facts"]
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert "Source sec_company_facts has no rows" in str(failure.event_specific_data.error)
+    pipeline.settings_overrides["allow_empty_sources"] = ["sec_company_facts"]
+    assert pipeline.run().success

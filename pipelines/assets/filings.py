@@ -13,6 +13,7 @@ empty. A source that sends requests to the SEC needs AIINFRA_SEC_CONTACT, checke
 """
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import dagster as dg
@@ -23,7 +24,7 @@ from pipelines.assets.ingest import require_rows
 from pipelines.assets.sql_models import run_day
 from pipelines.filings.feeds import ITEM_COLUMNS
 from pipelines.filings.sec import FACT_COLUMNS, FILING_COLUMNS
-from pipelines.filings.sources import FILING_SOURCES, FilingSource
+from pipelines.filings.sources import FILING_SOURCES, FilingSource, Rows
 from pipelines.prices.http import HttpClient, SourceError
 from pipelines.resources import FILINGS_SINCE_DAYS, PipelineSettings
 from pipelines.runs import POOL
@@ -32,15 +33,35 @@ from pipelines.warehouse import table_metadata
 TABLE = "sec_company_facts"
 
 
-def _sources_in_use(settings: PipelineSettings, sources: dict[str, FilingSource], reads: str) -> list[FilingSource]:
-    """The sources in AIINFRA_FILING_SOURCES that read `reads` (company_facts, filings, press_releases)."""
+def _read_all(
+    context: dg.AssetExecutionContext,
+    settings: PipelineSettings,
+    sources: dict[str, FilingSource],
+    reads: str,
+    read: Callable[[Callable], Rows],
+) -> Rows:
+    """Every source in AIINFRA_FILING_SOURCES that reads `reads` (company_facts, filings, press_releases), in
+    turn: `read` calls its reader. What a source left out is logged as a warning; a source that fails fails
+    the step. AIINFRA_SEC_CONTACT is checked before any source runs."""
     in_use = [sources[name] for name in settings.filing_sources if getattr(sources[name], reads) is not None]
     if any(s.needs_sec_contact for s in in_use) and not settings.sec_contact:
         raise dg.Failure(
             "AIINFRA_SEC_CONTACT is not set: the SEC asks every automated client to name a contact in its "
             "User-Agent (e.g. AIINFRA_SEC_CONTACT='Jane Doe jane@example.com'); no SEC request was made."
         )
-    return in_use
+    rows: list[dict] = []
+    skipped: Counter = Counter()
+    for source in in_use:
+        try:
+            got, left_out = read(getattr(source, reads))
+        except SourceError as err:
+            raise dg.Failure(f"Filing source {source.name} failed: {err}") from err
+        for reason, n in left_out.items():
+            context.log.warning(f"{source.name}: {reason} ({n})")
+        context.log.info(f"{source.name}: {len(got)} rows for {reads}")
+        rows += got
+        skipped += left_out
+    return rows, skipped
 
 
 def _companies(duckdb: DuckDBResource) -> list[tuple[str, str]]:
@@ -76,20 +97,12 @@ def build_company_facts_asset(sources: dict[str, FilingSource] = FILING_SOURCES)
     def _company_facts(
         context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient, duckdb: DuckDBResource
     ) -> dg.MaterializeResult:
-        in_use = _sources_in_use(settings, sources, "company_facts")
         companies = _companies(duckdb)
-        rows: list[dict] = []
-        skipped: Counter = Counter()
-        for source in in_use:
-            assert source.company_facts is not None
-            try:
-                got, left_out = source.company_facts(settings, http, companies)
-            except SourceError as err:
-                raise dg.Failure(f"Filing source {source.name} failed: {err}") from err
-            require_rows(TABLE, len(got), f"{source.name} read none for {len(companies)} companies", settings)
-            rows += got
-            skipped += left_out
-            context.log.info(f"{source.name}: {len(got)} facts for {len(companies)} companies")
+        rows, skipped = _read_all(
+            context, settings, sources, "company_facts", lambda reader: reader(settings, http, companies)
+        )
+        if any(sources[name].company_facts for name in settings.filing_sources):
+            require_rows(TABLE, len(rows), f"the filing sources read none for {len(companies)} companies", settings)
         return _write(duckdb, TABLE, FACT_COLUMNS, rows, skipped, companies=dg.MetadataValue.int(len(companies)))
 
     return _company_facts
@@ -109,26 +122,15 @@ def build_filings_asset(sources: dict[str, FilingSource] = FILING_SOURCES) -> dg
     def _filings(
         context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient, duckdb: DuckDBResource
     ) -> dg.MaterializeResult:
-        in_use = _sources_in_use(settings, sources, "filings")
         since = (
             date.fromisoformat(settings.filings_since)
             if settings.filings_since
             else date.fromisoformat(run_day(context)) - timedelta(days=FILINGS_SINCE_DAYS)
         )
         companies = _companies(duckdb)
-        rows: list[dict] = []
-        skipped: Counter = Counter()
-        for source in in_use:
-            assert source.filings is not None
-            try:
-                got, left_out = source.filings(settings, http, companies, since)
-            except SourceError as err:
-                raise dg.Failure(f"Filing source {source.name} failed: {err}") from err
-            rows += got
-            skipped += left_out
-            for reason, n in left_out.items():
-                context.log.warning(f"{source.name}: {reason} ({n})")
-            context.log.info(f"{source.name}: {len(got)} filings since {since} for {len(companies)} companies")
+        rows, skipped = _read_all(
+            context, settings, sources, "filings", lambda reader: reader(settings, http, companies, since)
+        )
         return _write(
             duckdb,
             "sec_filings",
@@ -154,19 +156,7 @@ def build_press_releases_asset(sources: dict[str, FilingSource] = FILING_SOURCES
     def _press_releases(
         context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient, duckdb: DuckDBResource
     ) -> dg.MaterializeResult:
-        rows: list[dict] = []
-        skipped: Counter = Counter()
-        for source in _sources_in_use(settings, sources, "press_releases"):
-            assert source.press_releases is not None
-            try:
-                got, left_out = source.press_releases(settings, http)
-            except SourceError as err:
-                raise dg.Failure(f"Filing source {source.name} failed: {err}") from err
-            rows += got
-            skipped += left_out
-            for reason in left_out:
-                context.log.warning(f"{source.name}: {reason}")
-            context.log.info(f"{source.name}: {len(got)} items")
+        rows, skipped = _read_all(context, settings, sources, "press_releases", lambda reader: reader(settings, http))
         return _write(
             duckdb,
             "press_releases",
