@@ -7,7 +7,7 @@ from typing import Any
 
 import dagster as dg
 
-from pipelines.assets.filings import build_company_facts_asset, build_filings_asset, build_press_releases_asset
+from pipelines.assets.filings import build_filing_assets
 from pipelines.assets.ingest import raw_sources
 from pipelines.assets.prices import build_price_asset
 from pipelines.assets.publish import build_publish_asset
@@ -43,23 +43,19 @@ def build_defs(
     """All definitions; tests pass their own resources instead of the ones from AIINFRA_* settings, and may
     pass registries of price and filing sources with sources of their own."""
     resources = dict(resources) if resources is not None else dict(build_resources())
-    in_use = resources["settings"].price_sources
-    unknown = [name for name in in_use if name not in price_sources]
-    if unknown:
-        raise ValueError(
-            f"price_sources: no price source named {', '.join(unknown)}; known: {', '.join(price_sources)}"
-        )
-    unknown = [name for name in resources["settings"].filing_sources if name not in filing_sources]
-    if unknown:
-        raise ValueError(
-            f"filing_sources: no filing source named {', '.join(unknown)}; known: {', '.join(filing_sources)}"
-        )
-    price_assets = [build_price_asset(price_sources[name]) for name in in_use]
+    settings = resources["settings"]
+    for kind, in_use, registry in (
+        ("price", settings.price_sources, price_sources),
+        ("filing", settings.filing_sources, filing_sources),
+    ):
+        unknown = [name for name in in_use if name not in registry]
+        if unknown:
+            raise ValueError(
+                f"{kind}_sources: no {kind} source named {', '.join(unknown)}; known: {', '.join(registry)}"
+            )
+    price_assets = [build_price_asset(price_sources[name]) for name in settings.price_sources]
     validation_assets = build_validations([a.key.to_user_string() for a in price_assets])
-    filing_assets = [
-        build(dict(filing_sources))
-        for build in (build_company_facts_asset, build_filings_asset, build_press_releases_asset)
-    ]
+    filing_assets = build_filing_assets(dict(filing_sources))
     python_assets = [raw_sources, *price_assets, *filing_assets, *validation_assets]
     upstream = {k.to_user_string(): k.to_user_string() for a in python_assets for k in a.keys}
     models = load_models()

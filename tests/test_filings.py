@@ -6,6 +6,7 @@ The payloads are synthetic (invented figures for invented companies), in the rea
 filed, frame}]}}`."""
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -87,7 +88,7 @@ class SecServer:
         def answer(request: Request) -> Response:
             with self._lock:
                 self.requests.append((time.monotonic(), request.path, request.headers.get("User-Agent", "")))
-            return Response(sec.json.dumps(submissions(cik, [])), content_type="application/json")
+            return Response(json.dumps(submissions(cik, [])), content_type="application/json")
 
         return answer
 
@@ -101,7 +102,7 @@ class SecServer:
                 return Response("slow down", status=429, headers={"Retry-After": "0"})
             if tag not in self.answers:
                 return Response("Not Found", status=404)
-            return Response(sec.json.dumps(concept(cik, tag, self.answers[tag])), content_type="application/json")
+            return Response(json.dumps(concept(cik, tag, self.answers[tag])), content_type="application/json")
 
         return answer
 
@@ -279,7 +280,7 @@ def serve_filings(httpserver, endless_document: bool = False) -> list[str]:
         return handler
 
     httpserver.expect_request(f"/submissions/CIK{BIGCLOUD_CIK}.json").respond_with_handler(
-        record(lambda r: Response(sec.json.dumps(submissions(BIGCLOUD_CIK, filings)), content_type="application/json"))
+        record(lambda r: Response(json.dumps(submissions(BIGCLOUD_CIK, filings)), content_type="application/json"))
     )
     httpserver.expect_request("/submissions/CIK0000000043.json").respond_with_handler(
         record(lambda r: Response("Not Found", status=404))
@@ -318,7 +319,7 @@ def filings_pipeline(tmp_path: Path, httpserver, **settings) -> Pipeline:
     )
 
 
-def test_filings_since_the_cutoff_are_read_as_text(tmp_path, httpserver):
+def test_filings_since_the_cutoff_are_read_as_sentences(tmp_path, httpserver):
     asked = serve_filings(httpserver)
     SecServer(httpserver, [BIGCLOUD_CIK, "0000000043"])  # the facts of the same run
     pipeline = filings_pipeline(tmp_path, httpserver)
@@ -326,15 +327,15 @@ def test_filings_since_the_cutoff_are_read_as_text(tmp_path, httpserver):
     assert result.success
     with duckdb.connect(str(pipeline.settings.warehouse_db), read_only=True) as conn:
         rows = conn.execute(
-            "select company_id, accession, form, filed_on, items, document_url, truncated, text from sec_filings"
+            "select company_id, accession, form, filed_on, items, document_url, truncated, sentences from sec_filings"
         ).fetchall()
-    [(company, accession, form, filed_on, items, url, truncated, text)] = rows
+    [(company, accession, form, filed_on, items, url, truncated, sentences)] = rows
     assert (company, accession, form, filed_on, items, truncated) == (
         "bigcloud", "0000000042-25-000200", "8-K", "2025-11-04", "1.01,9.01", "false"
     )  # fmt: skip
     assert url == httpserver.url_for("/Archives/edgar/data/42/000000004225000200/bc-20251103.htm")
-    # entities decoded, the sentence whole across its tags, one line per block, nothing of the <head>
-    assert text.splitlines() == [
+    # entities decoded, the sentence whole across its tags, blocks apart, nothing of the <head>
+    assert json.loads(sentences) == [
         "On November 3, 2025, BigCloud, Inc. (“BigCloud”) entered into an agreement with Alpha Labs under which "
         "Alpha will purchase $38 billion of cloud capacity.",
         "BigCloud also agreed to provide 1.2 GW of capacity to Neo Compute over five years.",
@@ -356,9 +357,11 @@ def test_a_document_that_never_ends_is_cut_off_at_the_cap(tmp_path, httpserver):
     pipeline = filings_pipeline(tmp_path, httpserver, filing_max_bytes=256 * 1024)
     assert pipeline.run().success
     with duckdb.connect(str(pipeline.settings.warehouse_db), read_only=True) as conn:
-        [(bytes_read, truncated, text)] = conn.execute("select bytes_read, truncated, text from sec_filings").fetchall()
+        [(bytes_read, truncated, sentences)] = conn.execute(
+            "select bytes_read, truncated, sentences from sec_filings"
+        ).fetchall()
     assert (bytes_read, truncated) == (str(256 * 1024), "true")
-    assert "$38 billion of cloud capacity" in text
+    assert "$38 billion of cloud capacity" in json.loads(sentences)[0]
 
 
 def test_deal_candidates_are_sentences_naming_a_counterparty_with_an_amount_or_a_capacity(tmp_path, httpserver):

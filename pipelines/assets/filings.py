@@ -3,10 +3,10 @@ company with a `cik` in data/companies.csv.
 
 - `sec_company_facts`: the figures they report (RPO, capex, revenue), every fact as filed (text, like every
   raw table); the latest filing of a period wins later, in reported_financials.
-- `sec_filings`: their 8-K, 6-K, 10-Q and 10-K filings since AIINFRA_FILINGS_SINCE, each primary document as
-  text (cut off after AIINFRA_FILING_MAX_BYTES), where deal announcements are to be found.
-- `press_releases`: the items of the companies' newsroom feeds (AIINFRA_FEEDS_FILE); a feed that fails is
-  skipped with a warning naming it, and the others count.
+- `sec_filings`: their 8-K, 6-K, 10-Q and 10-K filings since AIINFRA_FILINGS_SINCE, each primary document's
+  sentences (read up to AIINFRA_FILING_MAX_BYTES), where deal announcements are to be found.
+- `press_releases`: the items of the companies' newsroom feeds (AIINFRA_FEEDS_FILE), as sentences; a feed that
+  fails is skipped with a warning naming it, and the others count.
 
 A source that fails fails the step, so nothing is published that run; with no filing source the tables are
 empty. A source that sends requests to the SEC needs AIINFRA_SEC_CONTACT, checked before any request.
@@ -21,10 +21,10 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets.ingest import require_rows
-from pipelines.assets.sql_models import run_day
 from pipelines.filings.feeds import ITEM_COLUMNS
 from pipelines.filings.sec import FACT_COLUMNS, FILING_COLUMNS
 from pipelines.filings.sources import FILING_SOURCES, FilingSource, Rows
+from pipelines.partitions import run_day
 from pipelines.prices.http import HttpClient, SourceError
 from pipelines.resources import FILINGS_SINCE_DAYS, PipelineSettings
 from pipelines.runs import POOL
@@ -83,16 +83,28 @@ def _write(duckdb: DuckDBResource, table: str, columns: list[str], rows: list[di
     return dg.MaterializeResult(metadata={**metadata, **extra, "left_out": dg.MetadataValue.md(left_out)})
 
 
-def build_company_facts_asset(sources: dict[str, FilingSource] = FILING_SOURCES) -> dg.AssetsDefinition:
-    @dg.asset(
-        name=TABLE,
+def _ingest_asset(name: str, description: str, by_company: bool = True):
+    """The decorator of a filing asset: what it holds, and whether it reads the companies' ciks."""
+    return dg.asset(
+        name=name,
         group_name="ingest",
         kinds={"python", "duckdb"},
-        description="Remaining performance obligations, capital expenditure and revenue as companies report "
-        "them in their SEC filings (XBRL), one row per fact and filing, from the sources in "
-        "AIINFRA_FILING_SOURCES.",
-        deps=["raw_companies"],
+        description=description + " From the sources in AIINFRA_FILING_SOURCES.",
+        deps=["raw_companies"] if by_company else [],
         pool=POOL,
+    )
+
+
+def build_filing_assets(sources: dict[str, FilingSource] = FILING_SOURCES) -> list[dg.AssetsDefinition]:
+    """sec_company_facts, sec_filings and press_releases, from the registry of filing sources."""
+    return [build(sources) for build in (_company_facts_asset, _filings_asset, _press_releases_asset)]
+
+
+def _company_facts_asset(sources: dict[str, FilingSource]) -> dg.AssetsDefinition:
+    @_ingest_asset(
+        TABLE,
+        "Remaining performance obligations, capital expenditure and revenue as companies report them in their "
+        "SEC filings (XBRL), one row per fact and filing.",
     )
     def _company_facts(
         context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient, duckdb: DuckDBResource
@@ -108,16 +120,11 @@ def build_company_facts_asset(sources: dict[str, FilingSource] = FILING_SOURCES)
     return _company_facts
 
 
-def build_filings_asset(sources: dict[str, FilingSource] = FILING_SOURCES) -> dg.AssetsDefinition:
-    @dg.asset(
-        name="sec_filings",
-        group_name="ingest",
-        kinds={"python", "duckdb"},
-        description="The 8-K, 6-K, 10-Q and 10-K filings of every company with a cik since AIINFRA_FILINGS_SINCE "
-        "(default: the 120 days before the run's day), each primary document as text, from the sources in "
-        "AIINFRA_FILING_SOURCES.",
-        deps=["raw_companies"],
-        pool=POOL,
+def _filings_asset(sources: dict[str, FilingSource]) -> dg.AssetsDefinition:
+    @_ingest_asset(
+        "sec_filings",
+        "The 8-K, 6-K, 10-Q and 10-K filings of every company with a cik since AIINFRA_FILINGS_SINCE (default: "
+        "the 120 days before the run's day), each primary document's sentences.",
     )
     def _filings(
         context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient, duckdb: DuckDBResource
@@ -144,14 +151,12 @@ def build_filings_asset(sources: dict[str, FilingSource] = FILING_SOURCES) -> dg
     return _filings
 
 
-def build_press_releases_asset(sources: dict[str, FilingSource] = FILING_SOURCES) -> dg.AssetsDefinition:
-    @dg.asset(
-        name="press_releases",
-        group_name="ingest",
-        kinds={"python", "duckdb"},
-        description="The items of the companies' newsroom feeds listed in AIINFRA_FEEDS_FILE, each as text, from "
-        "the sources in AIINFRA_FILING_SOURCES (the `feeds` source). A feed that fails is skipped and counted.",
-        pool=POOL,
+def _press_releases_asset(sources: dict[str, FilingSource]) -> dg.AssetsDefinition:
+    @_ingest_asset(
+        "press_releases",
+        "The items of the companies' newsroom feeds listed in AIINFRA_FEEDS_FILE, each as its sentences (title "
+        "first); a feed that fails is skipped and counted.",
+        by_company=False,
     )
     def _press_releases(
         context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient, duckdb: DuckDBResource

@@ -6,21 +6,15 @@ and table macros its query reads, so the lineage in the UI follows the SQL. Macr
 warehouse (and in the published snapshot by publish).
 """
 
-from datetime import UTC, datetime
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets.sql_checks import SqlCheck
+from pipelines.partitions import run_day
 from pipelines.resources import PipelineSettings
 from pipelines.runs import POOL
 from pipelines.sql_files import SQL_DIR, SqlModel, dependencies, in_dependency_order, set_variables
 from pipelines.warehouse import table_metadata
-
-
-def run_day(context: dg.AssetExecutionContext) -> str:
-    """The day a run is for: its partition (every asset of a partitioned run sees it), else today."""
-    return context.run.tags.get("dagster/partition") or datetime.now(UTC).date().isoformat()
 
 
 def build_sql_spec(model: SqlModel, reads: set[str], table_owners: dict[str, str]) -> dg.AssetSpec:

@@ -17,7 +17,7 @@ from pipelines.filings.documents import html_to_text, sentences
 from pipelines.prices.http import HttpClient
 from pipelines.prices.observations import SourceError
 
-ITEM_COLUMNS = ["company_id", "feed_url", "item_id", "title", "link", "published_on", "text", "sentences"]
+ITEM_COLUMNS = ["company_id", "feed_url", "item_id", "title", "link", "published_on", "sentences"]
 
 
 def read_feeds_file(path: Path) -> list[tuple[str, str]]:
@@ -52,7 +52,7 @@ def fetch_press_releases(http: HttpClient, feeds: list[tuple[str, str]]) -> tupl
             continue
         for entry in parsed.entries:
             html = entry.get("content", [{}])[0].get("value") or entry.get("summary") or ""
-            blocks = [entry.get("title", ""), *html_to_text(html)]
+            blocks = [b for b in [entry.get("title", ""), *html_to_text(html)] if b]
             rows.append(
                 {
                     "company_id": company_id,
@@ -61,8 +61,7 @@ def fetch_press_releases(http: HttpClient, feeds: list[tuple[str, str]]) -> tupl
                     "title": entry.get("title"),
                     "link": entry.get("link"),
                     "published_on": _day(entry),
-                    "text": "\n".join(blocks),
-                    "sentences": json.dumps(sentences([b for b in blocks if b]), ensure_ascii=False),
+                    "sentences": json.dumps(sentences(blocks), ensure_ascii=False),  # the title, then the body
                 }
             )
     return rows, skipped

@@ -61,7 +61,6 @@ FILING_COLUMNS = [
     "document_url",
     "bytes_read",
     "truncated",
-    "text",
     "sentences",
     "source_url",
 ]
@@ -132,12 +131,26 @@ def facts(
     ]
 
 
-def _sec_get(http: HttpClient, url: str, contact: str) -> bytes:
-    return http.get(url, headers=_headers(contact), limiter=LIMITER, retry_statuses=SEC_RETRY_STATUSES)
-
-
 def _headers(contact: str) -> dict[str, str]:
     return {"User-Agent": user_agent(contact), "Accept-Encoding": "gzip, deflate"}
+
+
+def _sec_json(http: HttpClient, url: str, contact: str) -> dict | None:
+    """The JSON object SEC answers at `url`, or None for a 404 (a tag or a company SEC has nothing for);
+    SourceError for any other failure or an answer that is not a JSON object."""
+    try:
+        body = http.get(url, headers=_headers(contact), limiter=LIMITER, retry_statuses=SEC_RETRY_STATUSES)
+    except SourceError as err:
+        if err.status == 404:
+            return None
+        raise
+    try:
+        payload = json.loads(body)
+    except ValueError as err:
+        raise SourceError(url, f"not JSON ({err})") from err
+    if not isinstance(payload, dict):
+        raise SourceError(url, "not a JSON object")
+    return payload
 
 
 def fetch_filings(
@@ -149,22 +162,17 @@ def fetch_filings(
     since: date,
     max_bytes: int,
 ) -> tuple[list[dict], Counter]:
-    """Every company's filings since `since` (submissions API), each with its primary document as text, the
+    """Every company's filings since `since` (submissions API), each with its primary document's sentences, the
     document cut off after `max_bytes`. A company the submissions API does not know (404) is skipped and
     counted; any other failure raises SourceError."""
     rows: list[dict] = []
     skipped: Counter = Counter()
     for company_id, cik in companies:
         url = submissions_url(data_url, cik)
-        try:
-            payload = json.loads(_sec_get(http, url, contact))
-        except SourceError as err:
-            if err.status == 404:
-                skipped[f"no submissions for {company_id} (cik {padded(cik)})"] += 1
-                continue
-            raise
-        except ValueError as err:
-            raise SourceError(url, f"not JSON ({err})") from err
+        payload = _sec_json(http, url, contact)
+        if payload is None:
+            skipped[f"no submissions for {company_id} (cik {padded(cik)})"] += 1
+            continue
         for filing in recent_filings(payload, since):
             doc_url = document_url(archives_url, cik, filing["accessionNumber"], filing["primaryDocument"])
             body, truncated = http.get_prefix(
@@ -183,8 +191,10 @@ def fetch_filings(
                     "document_url": doc_url,
                     "bytes_read": str(len(body)),
                     "truncated": str(truncated).lower(),
-                    "text": "\n".join(blocks := html_to_text(body.decode("utf-8", errors="replace"))),
-                    "sentences": json.dumps(sentences(blocks), ensure_ascii=False),  # a JSON list of text
+                    # the document's text, as a JSON list of its sentences
+                    "sentences": json.dumps(
+                        sentences(html_to_text(body.decode("utf-8", errors="replace"))), ensure_ascii=False
+                    ),
                     "source_url": url,
                 }
             )
@@ -202,18 +212,11 @@ def fetch_company_facts(
         for concept, tags in CONCEPTS.items():
             for tag in tags:
                 url = concept_url(base_url, cik, tag)
-                try:
-                    body = _sec_get(http, url, contact)
-                except SourceError as err:
-                    if err.status == 404:
-                        skipped[f"{tag} not reported"] += 1
-                        continue
-                    raise
-                try:
-                    payload = json.loads(body)
-                except ValueError as err:
-                    raise SourceError(url, f"not JSON ({err})") from err
-                if not isinstance(payload, dict) or not isinstance(payload.get("units"), dict):
+                payload = _sec_json(http, url, contact)
+                if payload is None:
+                    skipped[f"{tag} not reported"] += 1
+                    continue
+                if not isinstance(payload.get("units"), dict):
                     raise SourceError(url, "not a companyconcept answer: no `units` object")
                 rows += facts(payload["units"], company_id, cik, concept, tag, url)
     return rows, skipped

@@ -19,15 +19,14 @@
 --   compute_gw: the first capacity the sentence states, gigawatts (megawatts / 1000); NULL when none
 --   matched_flow_id: the flow the sentence restates (deal_flows.flow_id); NULL when none
 --   state: matched (a flow restates it) or new (for review)
-with sentences as (
+with documents as (
     select
         'filing' as source_kind,
         accession as document_key,
         company_id,
         filed_on::date as published_on,
         document_url as source_url,
-        unnest(json_transform(sentences::varchar, '["VARCHAR"]')) as quote,
-        generate_subscripts(json_transform(sentences::varchar, '["VARCHAR"]'), 1) as position
+        json_transform(sentences::varchar, '["VARCHAR"]') as sentences
     from clean_filings
     union all
     select
@@ -36,9 +35,16 @@ with sentences as (
         company_id,
         published_on::date as published_on,
         link as source_url,
-        unnest(json_transform(sentences::varchar, '["VARCHAR"]')) as quote,
-        generate_subscripts(json_transform(sentences::varchar, '["VARCHAR"]'), 1) as position
+        json_transform(sentences::varchar, '["VARCHAR"]') as sentences
     from clean_press_releases
+),
+
+sentences as (
+    select
+        * exclude (sentences),
+        unnest(sentences) as quote,
+        generate_subscripts(sentences, 1) as position
+    from documents
 ),
 
 spellings as (
