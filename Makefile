@@ -13,7 +13,7 @@ INFO_LOGS := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 SNAPSHOT = $(or $(AIINFRA_WAREHOUSE_DIR),warehouse)/published/ai_infra.duckdb
 
-.PHONY: run unstick check docs test ui query review shell bench bench-scale clean chromium
+.PHONY: run unstick check docs test ui query review accept shell bench bench-scale clean chromium
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ review: install
 	@$(BIN)/ai-infra-query --max-rows 200 "select candidate_id, company_id, counterparties, published_on, \
 	  amount_usd, compute_gw, quote, source_url from deal_candidates where state = 'new' \
 	  order by published_on desc, candidate_id"
+
+## accept: a reviewed candidate as a pre-filled, cited row of the deals file, to complete by hand: make accept CANDIDATE=id
+accept: install
+	@test -n "$(CANDIDATE)" || { echo 'which one? make accept CANDIDATE=<candidate_id from make review>' >&2; exit 2; }
+	@$(BIN)/ai-infra-accept $(CANDIDATE)
 
 ## shell: the DuckDB CLI (1.x, from PyPI) on the published snapshot, read-only
 # .safe_mode refuses .shell, .output and other files, and locks the settings (the -safe flag fails in

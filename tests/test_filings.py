@@ -20,6 +20,7 @@ import pytest
 from conftest import REPO, SMALL, Pipeline, failed_steps, published_fingerprint
 from werkzeug import Request, Response
 
+from pipelines import accept
 from pipelines.filings import sec
 from pipelines.prices.http import HttpClient
 from pipelines.prices.observations import SourceError
@@ -392,6 +393,71 @@ def test_deal_candidates_are_sentences_naming_a_counterparty_with_an_amount_or_a
     )
     assert review.returncode == 0, review.stderr
     assert "0000000042-25-000200#2" in review.stdout and "#1" not in review.stdout
+
+
+def test_an_accepted_candidate_counts_only_once_a_person_completes_it(tmp_path, httpserver, monkeypatch, capsys):
+    """ai-infra-accept writes the new candidate as a cited row with flow_type, is_firm, status and
+    last_verified_on blank: the next run quarantines it for those four and still lists the candidate;
+    completed, it becomes a flow that the candidate is matched to (by its quote: it states no amount to
+    match). Accepting twice, a matched or an unknown candidate is refused, and the deals file is left as it
+    was."""
+    serve_filings(httpserver)
+    SecServer(httpserver, [BIGCLOUD_CIK, "0000000043"])
+    pipeline = filings_pipeline(tmp_path, httpserver)
+    assert pipeline.run().success
+    monkeypatch.setenv("AIINFRA_WAREHOUSE_DIR", str(pipeline.warehouse_dir))
+    monkeypatch.setenv("AIINFRA_DATA_DIR", str(pipeline.data_dir))
+    deals = pipeline.data_dir / "deals.csv"
+    before = deals.read_text()
+
+    assert accept.main(["0000000042-25-000200#2"]) == 0
+    assert "Added flow candidate-0000000042-25-000200-2" in capsys.readouterr().out
+    assert deals.read_text().startswith(before)
+    with deals.open() as f:
+        added = list(csv.DictReader(f))[-1]
+    url = httpserver.url_for("/Archives/edgar/data/42/000000004225000200/bc-20251103.htm")
+    assert {k: v for k, v in added.items() if k != "note"} == {
+        "flow_id": "candidate-0000000042-25-000200-2", "deal_id": "candidate-0000000042-25-000200-2",
+        "announced_on": "2025-11-04", "from_company": "bigcloud", "to_company": "neo", "flow_type": "",
+        "amount_usd": "", "amount_basis": "", "term_years": "", "is_firm": "", "status": "", "superseded_by": "",
+        "compute_gw": "1.2", "chip_family": "", "source_url": url,
+        "source_quote": "BigCloud also agreed to provide 1.2 GW of capacity to Neo Compute over five years.",
+        "amount_low_usd": "", "amount_high_usd": "", "primary_source_url": url, "source_tier": "filing",
+        "corroborating_urls": "", "last_verified_on": "",
+    }  # fmt: skip
+    assert added["note"].startswith("from deal candidate 0000000042-25-000200#2 (ai-infra-accept, ")
+
+    for refused, reason in [
+        ("0000000042-25-000200#2", "already in"),
+        ("0000000042-25-000200#1", "restates flow f3"),
+        ("0000000042-25-000200#9", "no deal candidate"),
+    ]:
+        text = deals.read_text()
+        assert accept.main([refused]) == 1
+        assert reason in capsys.readouterr().err
+        assert deals.read_text() == text
+
+    assert pipeline.run().success
+    assert pipeline.query(
+        "select column_name, check_name from quarantine where record->>'flow_id' = ? order by column_name",
+        ["candidate-0000000042-25-000200-2"],
+    ) == [(column, "not_nullable") for column in ("flow_type", "is_firm", "last_verified_on", "status")]
+    assert pipeline.query("select state from deal_candidates where candidate_id like '%#2'") == [("new",)]
+
+    # completed by a person: Neo Compute buys the capacity from BigCloud, an undisclosed amount
+    completed = {**added, "from_company": "neo", "to_company": "bigcloud", "flow_type": "cloud_commitment",
+                 "is_firm": "true", "status": "announced", "last_verified_on": "2025-11-05",
+                 "note": "capacity only; amount undisclosed"}  # fmt: skip
+    with deals.open("w", newline="") as f:
+        f.write(before)
+        csv.DictWriter(f, list(added), lineterminator="\n").writerow(completed)
+    assert pipeline.run().success
+    assert pipeline.query("select from_company, to_company, compute_gw from deal_flows where flow_id like 'cand%'") == [
+        ("neo", "bigcloud", 1.2)
+    ]
+    assert pipeline.query("select state, matched_flow_id from deal_candidates where candidate_id like '%#2'") == [
+        ("matched", "candidate-0000000042-25-000200-2")
+    ]
 
 
 # --- press releases: newsroom feeds ----------------------------------------------------------------------

@@ -4,8 +4,9 @@
 -- Grain: one row per (filing or feed item, sentence) that names a tracked company other than the filer or
 -- feed owner and states a dollar amount ($... million, billion or trillion) or a capacity (GW or MW).
 -- A company is named by its id, its name or any alias (companies.aliases), whole words, any case. A candidate
--- is matched when a flow between the filer and a company it names, either way and of any date (filings
--- restate old deals), has an amount within 10% of the sentence's amount: the closest one; else it is new.
+-- is matched when a flow quotes the sentence from the same document (as `ai-infra-accept` writes it), or
+-- else when a flow between the filer and a company it names, either way and of any date (filings restate
+-- old deals), has an amount within 10% of the sentence's amount: the closest one; else it is new.
 --
 -- columns:
 --   candidate_id: the filing's accession (or feed- and a hash of the item's id) and the sentence's position, e.g. 0001045810-26-000024#12
@@ -109,11 +110,22 @@ candidates as (
     where amount_usd is not null or compute_gw is not null
 ),
 
-matches as (
+quoted as (
     select
         candidates.document_key,
         candidates.position,
-        arg_min(flows.flow_id, abs(flows.amount_usd - candidates.amount_usd)) as matched_flow_id
+        min(flows.flow_id) as quoting_flow_id
+    from candidates
+    inner join deal_flows as flows
+        on flows.source_url = candidates.source_url and flows.source_quote = candidates.quote
+    group by all
+),
+
+similar_amounts as (
+    select
+        candidates.document_key,
+        candidates.position,
+        arg_min(flows.flow_id, abs(flows.amount_usd - candidates.amount_usd)) as similar_flow_id
     from candidates
     inner join deal_flows as flows
         on (
@@ -140,8 +152,9 @@ select
     candidates.quote,
     candidates.amount_usd,
     candidates.compute_gw,
-    matches.matched_flow_id,
-    case when matches.matched_flow_id is null then 'new' else 'matched' end as state
+    coalesce(quoted.quoting_flow_id, similar_amounts.similar_flow_id) as matched_flow_id,
+    case when matched_flow_id is null then 'new' else 'matched' end as state
 from candidates
-left join matches using (document_key, position)
+left join quoted using (document_key, position)
+left join similar_amounts using (document_key, position)
 order by candidates.published_on desc, candidate_id
