@@ -22,6 +22,7 @@ from werkzeug import Request, Response
 
 from pipelines import accept
 from pipelines.filings import sec
+from pipelines.filings.cache import DocumentCache
 from pipelines.prices.http import HttpClient
 from pipelines.prices.observations import SourceError
 
@@ -350,6 +351,44 @@ def test_filings_since_the_cutoff_are_read_as_sentences(tmp_path, httpserver):
     assert "/submissions/CIK0000000043.json" in asked
     [materialization] = result.asset_materializations_for_node("sec_filings")
     assert "- no submissions for alpha (cik 0000000043): 1" in materialization.metadata["left_out"].value
+
+
+def test_a_document_read_before_is_asked_for_conditionally_and_reused_when_unchanged(tmp_path, httpserver):
+    """The archives answer with an ETag (as www.sec.gov does): the next scan sends If-None-Match, a 304 reuses
+    what was read; a changed document is read again; a document no longer in the window leaves the cache."""
+    document = {"etag": "v1", "html": ANNOUNCEMENT}
+    statuses: list[int] = []
+
+    def answer(request: Request) -> Response:
+        response = Response(document["html"], content_type="text/html")
+        response.set_etag(document["etag"])
+        response.make_conditional(request)
+        statuses.append(response.status_code)
+        return response
+
+    folder = "/Archives/edgar/data/42/000000004225000200"
+    httpserver.expect_request(f"{folder}/bc-20251103.htm").respond_with_handler(answer)
+    filings = [("0000000042-25-000200", "2025-11-04", "8-K", "bc-20251103.htm")]
+    httpserver.expect_request(f"/submissions/CIK{BIGCLOUD_CIK}.json").respond_with_json(
+        submissions(BIGCLOUD_CIK, filings)
+    )
+    cache = tmp_path / "sec_documents"
+    base = httpserver.url_for("/").rstrip("/")
+
+    def scan(since: date = date(2025, 8, 1)) -> list[dict]:
+        rows, _ = sec.fetch_filings(
+            HttpClient(), base, base, CONTACT, [("bigcloud", BIGCLOUD_CIK)], since, 1 << 20,
+            DocumentCache(cache),
+        )  # fmt: skip
+        return rows
+
+    first = scan()
+    assert scan() == first and statuses == [200, 304]
+    assert "$38 billion" in json.loads(first[0]["sentences"])[0]
+    document.update(etag="v2", html="<p>BigCloud and Alpha Labs signed a $40 billion agreement.</p>")
+    assert json.loads(scan()[0]["sentences"]) == ["BigCloud and Alpha Labs signed a $40 billion agreement."]
+    assert statuses == [200, 304, 200] and len(list(cache.glob("*.json"))) == 1
+    assert scan(since=date(2025, 12, 1)) == [] and list(cache.glob("*.json")) == []
 
 
 def test_a_document_that_never_ends_is_cut_off_at_the_cap(tmp_path, httpserver):

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 
+from pipelines.filings.cache import DocumentCache
 from pipelines.filings.documents import html_to_text, sentences
 from pipelines.prices.http import RETRY_STATUSES, HttpClient, RateLimiter
 from pipelines.prices.observations import SourceError
@@ -161,10 +162,11 @@ def fetch_filings(
     companies: Iterable[tuple[str, str]],
     since: date,
     max_bytes: int,
+    cache: DocumentCache,
 ) -> tuple[list[dict], Counter]:
     """Every company's filings since `since` (submissions API), each with its primary document's sentences, the
-    document cut off after `max_bytes`. A company the submissions API does not know (404) is skipped and
-    counted; any other failure raises SourceError."""
+    document cut off after `max_bytes` and asked for conditionally when `cache` holds it. A company the
+    submissions API does not know (404) is skipped and counted; any other failure raises SourceError."""
     rows: list[dict] = []
     skipped: Counter = Counter()
     for company_id, cik in companies:
@@ -175,9 +177,6 @@ def fetch_filings(
             continue
         for filing in recent_filings(payload, since):
             doc_url = document_url(archives_url, cik, filing["accessionNumber"], filing["primaryDocument"])
-            body, truncated = http.get_prefix(
-                doc_url, max_bytes, headers=_headers(contact), limiter=LIMITER, retry_statuses=SEC_RETRY_STATUSES
-            )
             rows.append(
                 {
                     "company_id": company_id,
@@ -189,16 +188,36 @@ def fetch_filings(
                     "items": filing.get("items") or None,
                     "primary_document": filing["primaryDocument"],
                     "document_url": doc_url,
-                    "bytes_read": str(len(body)),
-                    "truncated": str(truncated).lower(),
-                    # the document's text, as a JSON list of its sentences
-                    "sentences": json.dumps(
-                        sentences(html_to_text(body.decode("utf-8", errors="replace"))), ensure_ascii=False
-                    ),
+                    **_document(http, doc_url, contact, max_bytes, cache),
                     "source_url": url,
                 }
             )
+    cache.prune()
     return rows, skipped
+
+
+def _document(http: HttpClient, url: str, contact: str, max_bytes: int, cache: DocumentCache) -> dict[str, str]:
+    """A filing document as bytes read, whether it was cut off, and its text as a JSON list of sentences."""
+    kept = cache.entry(url, max_bytes)
+    answer = http.get_prefix(
+        url,
+        max_bytes,
+        headers={**_headers(contact), **cache.conditions(kept)},
+        limiter=LIMITER,
+        retry_statuses=SEC_RETRY_STATUSES,
+    )
+    if answer.not_modified and kept is not None:
+        cache.reused += 1
+        return kept["document"]
+    document = {
+        "bytes_read": str(len(answer.body)),
+        "truncated": str(answer.truncated).lower(),
+        "sentences": json.dumps(
+            sentences(html_to_text(answer.body.decode("utf-8", errors="replace"))), ensure_ascii=False
+        ),
+    }
+    cache.put(url, max_bytes, answer.validators, document)
+    return document
 
 
 def fetch_company_facts(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipelines.filings import feeds, sec, snapshot
+from pipelines.filings.cache import DocumentCache
 from pipelines.prices.http import HttpClient
 
 if TYPE_CHECKING:  # resources imports this module for the names
@@ -54,7 +55,14 @@ FILING_SOURCES = {
                 http, s.sec_data_url, s.sec_contact, companies
             ),
             filings=lambda s, http, companies, since: sec.fetch_filings(
-                http, s.sec_data_url, s.sec_archives_url, s.sec_contact, companies, since, s.filing_max_bytes
+                http,
+                s.sec_data_url,
+                s.sec_archives_url,
+                s.sec_contact,
+                companies,
+                since,
+                s.filing_max_bytes,
+                DocumentCache(Path(s.warehouse_dir) / "sec_documents"),
             ),
             needs_sec_contact=True,
         ),

@@ -5,6 +5,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager, suppress
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import dagster as dg
@@ -19,6 +20,14 @@ from pipelines.prices.observations import SourceError
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MB = 1024 * 1024
 DEADLINE_S = 900.0  # one fetch in all: an AWS offer file streams ~480 MB
+VALIDATORS = ("ETag", "Last-Modified")  # what a conditional request sends back (If-None-Match, If-Modified-Since)
+
+
+class Prefix(NamedTuple):
+    body: bytes
+    truncated: bool  # the body went on past the bytes kept
+    not_modified: bool  # a 304 answer to a conditional request: no body
+    validators: dict[str, str]  # the answer's ETag and Last-Modified, as given
 
 
 class RateLimiter:
@@ -123,6 +132,7 @@ class _Body:
     bytes have been read, or when the connection breaks."""
 
     def __init__(self, response: requests.Response, fetch: _Fetch, limit: int):
+        self.response = response
         self._raw, self._url, self._fetch, self._limit, self._read = response.raw, response.url, fetch, limit, 0
         self._raw.decode_content = True
         # The read timeout restarts with every byte, so a drip-fed body never times out: at the
@@ -255,9 +265,10 @@ class HttpClient(dg.ConfigurableResource):
         headers: dict[str, str] | None = None,
         limiter: RateLimiter | None = None,
         retry_statuses: tuple[int, ...] = RETRY_STATUSES,
-    ) -> tuple[bytes, bool]:
+    ) -> "Prefix":
         """The first `max_bytes` of a GET's body and whether the body went on past them: a long document is
-        cut off there, and one that never ends (no Content-Length) is not waited for."""
+        cut off there, and one that never ends (no Content-Length) is not waited for. With If-None-Match or
+        If-Modified-Since among `headers`, a 304 answer is `not_modified` with no body."""
         with self._body(url, None, self.max_stream_mb, headers, limiter, retry_statuses) as body:
             chunks, read = [], 0
             while read <= max_bytes:
@@ -266,8 +277,14 @@ class HttpClient(dg.ConfigurableResource):
                     break
                 chunks.append(chunk)
                 read += len(chunk)
+            answer = body.response
         data = b"".join(chunks)
-        return data[:max_bytes], len(data) > max_bytes
+        return Prefix(
+            data[:max_bytes],
+            len(data) > max_bytes,
+            answer.status_code == 304,
+            {k: answer.headers[k] for k in VALIDATORS if k in answer.headers},
+        )
 
     @contextmanager
     def stream(self, url: str) -> Iterator["_Body"]:
