@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import dagster as dg
-import pandas as pd
-import pandera.pandas as pa
+import pandera.polars as pa
+import polars as pl
 from dagster_duckdb import DuckDBResource
 from duckdb import DuckDBPyConnection
 
@@ -24,7 +24,7 @@ from pipelines.partitions import daily_partitions
 from pipelines.prices.observations import create_raw_table
 from pipelines.resources import PipelineSettings
 from pipelines.runs import POOL
-from pipelines.warehouse import frame, table_metadata
+from pipelines.warehouse import table_metadata
 
 MAX_REJECTED_SHARE = 0.5
 
@@ -33,65 +33,68 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
-def _bool(s: pd.Series) -> pd.Series:
-    return s.str.strip().str.lower() == "true"
+def _bool(column: str) -> pl.Expr:
+    return (pl.col(column).str.strip_chars().str.to_lowercase() == "true").fill_null(False)
 
 
-def _type_companies(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
-    return clean.assign(is_big_three=_bool(clean.is_big_three))
+def _dates(*columns: str) -> list[pl.Expr]:
+    return [v.parse_partial_date(pl.col(c))[0].alias(c) for c in columns]
 
 
-def _type_deals(clean: pd.DataFrame, aliases: dict[str, str]) -> pd.DataFrame:
-    announced_on, precision = v.parse_partial_date(clean.announced_on)
-    numbers = {
-        c: v.as_number(clean[c])
-        for c in ("amount_usd", "amount_low_usd", "amount_high_usd", "term_years", "compute_gw")
-    }
-    return clean.assign(
-        announced_on=announced_on,
-        date_precision=precision,
-        last_verified_on=v.parse_partial_date(clean.last_verified_on)[0],
-        corroborating_urls=v.split_urls(clean.corroborating_urls),
-        from_company=v.normalise_name(clean.from_company).map(aliases),
-        to_company=v.normalise_name(clean.to_company).map(aliases),
-        amount_basis=clean.amount_basis.fillna("total"),
-        is_firm=_bool(clean.is_firm),
-        **numbers,
+def _numbers(*columns: str) -> list[pl.Expr]:
+    return [v.as_number(pl.col(c)).alias(c) for c in columns]
+
+
+def _type_companies(clean: pl.DataFrame, _lookup) -> pl.DataFrame:
+    return clean.with_columns(_bool("is_big_three").alias("is_big_three"))
+
+
+def _type_deals(clean: pl.DataFrame, aliases: dict[str, str]) -> pl.DataFrame:
+    announced_on, precision = v.parse_partial_date(pl.col("announced_on"))
+    return clean.with_columns(
+        announced_on.alias("announced_on"),
+        precision.alias("date_precision"),
+        *_dates("last_verified_on"),
+        v.split_urls(pl.col("corroborating_urls")).alias("corroborating_urls"),
+        v.resolve_company(pl.col("from_company"), aliases).alias("from_company"),
+        v.resolve_company(pl.col("to_company"), aliases).alias("to_company"),
+        pl.col("amount_basis").fill_null("total"),
+        _bool("is_firm").alias("is_firm"),
+        *_numbers("amount_usd", "amount_low_usd", "amount_high_usd", "term_years", "compute_gw"),
     )
 
 
-def _type_deal_events(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
-    event_on, precision = v.parse_partial_date(clean.event_on)
-    return clean.assign(event_on=event_on, date_precision=precision)
+def _type_deal_events(clean: pl.DataFrame, _lookup) -> pl.DataFrame:
+    event_on, precision = v.parse_partial_date(pl.col("event_on"))
+    return clean.with_columns(event_on.alias("event_on"), precision.alias("date_precision"))
 
 
-def _type_chip_specs(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
+def _type_chip_specs(clean: pl.DataFrame, _lookup) -> pl.DataFrame:
     numeric = ("bf16_dense_tflops", "fp8_dense_tflops", "hbm_gb", "mem_bw_tb_s", "tdp_w", "list_price_usd")
-    return clean.assign(custom_silicon=_bool(clean.custom_silicon), **{c: v.as_number(clean[c]) for c in numeric})
+    return clean.with_columns(_bool("custom_silicon").alias("custom_silicon"), *_numbers(*numeric))
 
 
-def _type_chip_prices(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
-    observed_on, precision = v.parse_partial_date(clean.observed_on)
-    numeric = ("chips_per_instance", "usd_per_instance_hour", "usd_per_chip_hour")
-    return clean.assign(
-        observed_on=observed_on,
-        observed_on_precision=clean.observed_on_precision.fillna(precision),
-        **{c: v.as_number(clean[c]) for c in numeric},
+def _type_chip_prices(clean: pl.DataFrame, _lookup) -> pl.DataFrame:
+    observed_on, precision = v.parse_partial_date(pl.col("observed_on"))
+    return clean.with_columns(
+        observed_on.alias("observed_on"),
+        pl.col("observed_on_precision").fill_null(precision),
+        *_numbers("chips_per_instance", "usd_per_instance_hour", "usd_per_chip_hour"),
     )
 
 
-def _type_company_facts(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
-    dates = {c: v.parse_partial_date(clean[c])[0] for c in ("period_start", "period_end", "filed_on")}
-    numbers = {c: v.as_number(clean[c]) for c in ("value_usd", "tag_rank", "fiscal_year")}
-    return clean.assign(**dates, **numbers)
+def _type_company_facts(clean: pl.DataFrame, _lookup) -> pl.DataFrame:
+    return clean.with_columns(
+        *_dates("period_start", "period_end", "filed_on"), *_numbers("value_usd", "tag_rank", "fiscal_year")
+    )
 
 
-def _type_filings(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
-    return clean.assign(filed_on=v.parse_partial_date(clean.filed_on)[0])
+def _type_filings(clean: pl.DataFrame, _lookup) -> pl.DataFrame:
+    return clean.with_columns(*_dates("filed_on"))
 
 
-def _type_press_releases(clean: pd.DataFrame, _lookup) -> pd.DataFrame:
-    return clean.assign(published_on=v.parse_partial_date(clean.published_on)[0])
+def _type_press_releases(clean: pl.DataFrame, _lookup) -> pl.DataFrame:
+    return clean.with_columns(*_dates("published_on"))
 
 
 def _known_companies(conn: DuckDBPyConnection) -> set[str]:
@@ -107,7 +110,7 @@ class Validation:
     name: str  # validates raw_<name> into clean_<name> and quarantined_<name>
     row_key: str  # the column that names a row in quarantine's row_ref
     schema: Callable[[Any, date], pa.DataFrameSchema]  # (lookup, today) -> schema
-    to_typed: Callable[[pd.DataFrame, Any], pd.DataFrame]  # (clean rows, lookup) -> typed table
+    to_typed: Callable[[pl.DataFrame, Any], pl.DataFrame]  # (clean rows, lookup) -> typed table
     description: str
     needs: str | None = None  # a clean table the checks look values up in
     lookup: Callable[[DuckDBPyConnection], Any] = lambda conn: None
@@ -137,7 +140,9 @@ VALIDATIONS = [
         _type_deals,
         "Deal flows that pass validation, company names resolved to company_id, typed.",
         needs="companies",
-        lookup=lambda conn: v.alias_map(conn.execute("select * from clean_companies").df()),
+        lookup=lambda conn: v.alias_map(
+            conn.execute("select company_id, name, aliases from clean_companies").fetchall()
+        ),
     ),
     Validation(
         "deal_events",
@@ -246,12 +251,12 @@ def _replace_rows(conn, table: str, frame: str, day: str | None) -> None:
     conn.execute(f"insert into {table} by name select *, ?::date as run_day from {frame}", [day])
 
 
-def chunks(conn: DuckDBPyConnection, rows: str, chunk_by: str | None, chunk_rows: int) -> Iterator[pd.DataFrame]:
+def chunks(conn: DuckDBPyConnection, rows: str, chunk_by: str | None, chunk_rows: int) -> Iterator[pl.DataFrame]:
     """The rows that the query `rows` selects, in frames ordered by source_line, each holding whole groups of
     `chunk_by`: a frame takes the groups that start within its `chunk_rows` rows (so it has fewer than chunk_rows
     plus the largest group); all in one frame when chunk_by is None. At least one frame."""
     if chunk_by is None:
-        yield frame(conn, f"select * from ({rows}) order by source_line")
+        yield conn.sql(f"select * from ({rows}) order by source_line").pl()
         return
     conn.execute(f"""create or replace temp table chunk_keys as
         with groups as (select coalesce({chunk_by}, '') as chunk_key, count(*) as group_rows from ({rows}) group by 1)
@@ -260,12 +265,11 @@ def chunks(conn: DuckDBPyConnection, rows: str, chunk_by: str | None, chunk_rows
     numbers = [n for (n,) in conn.execute("select distinct chunk from chunk_keys order by chunk").fetchall()]
     for chunk in numbers or [-1]:  # no rows: one empty frame, with the columns
         # a filter on the rows' own column, so that DuckDB reads only the chunk's rows
-        yield frame(
-            conn,
+        yield conn.sql(
             f"""select * from ({rows}) where coalesce({chunk_by}, '') in
             (select chunk_key from chunk_keys where chunk = ?) order by source_line""",
-            [chunk],
-        )
+            params=[chunk],
+        ).pl()
 
 
 QUARANTINE_TYPES = (
@@ -304,14 +308,14 @@ def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
                 f"clean_{spec.name}",
                 deps=deps,
                 group_name="validate",
-                kinds={"pandera", "duckdb"},
+                kinds={"pandera", "polars", "duckdb"},
                 description=spec.description + f" Rejected rows go to quarantined_{spec.name}.",
             ),
             dg.AssetSpec(
                 f"quarantined_{spec.name}",
                 deps=deps,
                 group_name="validate",
-                kinds={"pandera", "duckdb"},
+                kinds={"pandera", "polars", "duckdb"},
                 description=f"The rows of {raw_label} that failed validation"
                 + (" (each run's day)" if partitioned else "")
                 + ": one row per failed check, with the check, the column, a reason and the whole record.",
@@ -338,7 +342,7 @@ def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
             lookup = spec.lookup(conn)
             schema = spec.schema(lookup, checked_on)
             rows_in, rejected_rows = 0, 0
-            failures: list[pd.DataFrame] = []  # the first 20 failures, for the metadata
+            failures: list[pl.DataFrame] = []  # the first 20 failures, for the metadata
             frames = (
                 (table, raw)
                 for table, query in rows_of_this_run(conn, day)
@@ -346,12 +350,14 @@ def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
             )
             for i, (table, raw) in enumerate(frames):
                 clean, rejected = v.split_rows(raw, schema, table, spec.row_key, checked_on)
-                conn.register("typed", spec.to_typed(clean, lookup))
+                conn.register("typed", spec.to_typed(clean, lookup).to_arrow())
                 conn.execute(f"create or replace temp table typed_{i} as select * from typed")
-                conn.register("rejected", rejected)
+                conn.register("rejected", rejected.to_arrow())
                 conn.execute(f"create or replace temp table rejected_{i} as {QUARANTINE_TYPES}")
-                rows_in, rejected_rows = rows_in + len(raw), rejected_rows + rejected["source_line"].nunique()
-                failures.append(rejected[["row_ref", "column_name", "reason"]].head(20 - sum(len(f) for f in failures)))
+                rows_in, rejected_rows = rows_in + raw.height, rejected_rows + rejected["source_line"].n_unique()
+                failures.append(
+                    rejected.select("row_ref", "column_name", "reason").head(20 - sum(f.height for f in failures))
+                )
             for kind in ("typed", "rejected"):  # the chunks' column types may differ where one is all empty
                 conn.execute(
                     f"create or replace temp view {kind}_all as "
@@ -372,7 +378,7 @@ def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
                 "rows_in": dg.MetadataValue.int(rows_in),
                 "rows_rejected": dg.MetadataValue.int(int(rejected_rows)),
                 "failures": dg.MetadataValue.md(
-                    pd.concat(failures).to_markdown(index=False) if rejected_rows else "none"
+                    pl.concat(failures).to_pandas().to_markdown(index=False) if rejected_rows else "none"
                 ),
             },
         )
