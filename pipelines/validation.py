@@ -290,7 +290,7 @@ def companies_schema() -> pa.DataFrameSchema:
         seen: set[str] = set()
         ok = []
         for company_id, name, aliases in data.lazyframe.select("company_id", "name", "aliases").collect().iter_rows():
-            spellings = {a.casefold() for a in [str(company_id), str(name), *split_aliases(aliases)]}
+            spellings = {a.strip().lower() for a in [str(company_id), str(name), *split_aliases(aliases)]}
             ok.append(not (spellings & seen))
             seen |= spellings
         return pl.LazyFrame({"alias_free": ok}, schema={"alias_free": pl.Boolean})

@@ -6,6 +6,9 @@ mix, and a failed or killed run leaves the old one exactly as it was. The databa
 storage version v1.0.0 because many tools still bundle DuckDB 1.x, which refuses the 2.0 format.
 """
 
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
 import dagster as dg
 import duckdb as duckdb_module  # `duckdb` is the resource's name in the assets
 
@@ -37,6 +40,20 @@ def _csv_select(conn: duckdb_module.DuckDBPyConnection, table: str) -> str:
         )
         + f" from main.{table}"
     )
+
+
+def _write_files(cursor: duckdb_module.DuckDBPyConnection, staged: Path, tables: list[str]) -> None:
+    """Every table as Parquet and as CSV in the staging directory."""
+    with cursor:
+        for table in tables:
+            cursor.execute(
+                f"copy main.{table} to {quoted(str(staged / 'parquet' / f'{table}.parquet'))} "
+                f"{EXPORT_FORMATS['parquet']}"
+            )
+            cursor.execute(
+                f"copy ({_csv_select(cursor, table)}) to "
+                f"{quoted(str(staged / 'csv' / f'{table}.csv'))} {EXPORT_FORMATS['csv']}"
+            )
 
 
 def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
@@ -83,20 +100,16 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
                 conn.execute(
                     f"attach {quoted(str(staged / published.DB))} as snapshot (storage_version '{STORAGE_VERSION}')"
                 )
-                for model in models:
-                    table = model.name
-                    conn.execute(f"create table snapshot.main.{table} as select * from main.{table}")
-                    conn.execute(f"comment on table snapshot.main.{table} is {quoted(model.description)}")
-                    for column, meaning in model.columns.items():
-                        conn.execute(f"comment on column snapshot.main.{table}.{column} is {quoted(meaning)}")
-                    conn.execute(
-                        f"copy main.{table} to {quoted(str(staged / 'parquet' / f'{table}.parquet'))} "
-                        f"{EXPORT_FORMATS['parquet']}"
-                    )
-                    conn.execute(
-                        f"copy ({_csv_select(conn, table)}) to "
-                        f"{quoted(str(staged / 'csv' / f'{table}.csv'))} {EXPORT_FORMATS['csv']}"
-                    )
+                # Each write runs on about one core, so the files are written beside the database copy.
+                with ThreadPoolExecutor(max_workers=1) as writer:
+                    files = writer.submit(_write_files, conn.cursor(), staged, tables)
+                    for model in models:
+                        table = model.name
+                        conn.execute(f"create table snapshot.main.{table} as select * from main.{table}")
+                        conn.execute(f"comment on table snapshot.main.{table} is {quoted(model.description)}")
+                        for column, meaning in model.columns.items():
+                            conn.execute(f"comment on column snapshot.main.{table}.{column} is {quoted(meaning)}")
+                    files.result()
                 # A macro is created inside the snapshot, so that it reads the snapshot's own tables.
                 [(warehouse,)] = conn.execute("select current_database()").fetchall()
                 conn.execute("use snapshot")
