@@ -21,7 +21,7 @@ from pipelines.filings.sec import FACT_COLUMNS, FILING_COLUMNS
 from pipelines.prices import snapshot  # the parsers only: no Dagster, no pandera
 from pipelines.prices.accelerators import AcceleratorMap
 from pipelines.prices.observations import COLUMNS
-from pipelines.sql_files import MAX_CYCLES, dependencies, in_dependency_order, load_models, set_variables
+from pipelines.sql_files import MAX_CYCLES, create, dependencies, in_dependency_order, load_models, set_variables
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
@@ -117,7 +117,7 @@ def main(out: Path) -> None:
     models = in_dependency_order(models, dependencies(models, existing))  # as the pipeline orders them
     set_variables(conn, date.today().isoformat(), MAX_CYCLES)
     for model in models:
-        conn.execute(model.create_statement())
+        create(conn, model)  # compared with no earlier snapshot, as on a first run
     macros = [m for m in models if m.is_macro]
     built = [m.name for m in models if not m.is_macro]
 

@@ -1,13 +1,15 @@
 """published/report.html: one self-contained page (inline CSS and SVG, no scripts, no network) built
 from the published snapshot of the run, so every number on it is one an analyst can query.
 
-Sections: the money-flow network, the top round trips and money cycles with their cited sources,
-provider concentration, price per PFLOP-hour by chip over time, the deal timeline, and how well the
-figures are sourced (data_quality).
+Sections: what changed since the last run (the lines `make run` ends with), the money-flow network, the
+top round trips and money cycles with their cited sources, reported backlog against tracked commitments,
+provider concentration, price per PFLOP-hour by chip over time, the deal timeline, and how well the figures
+are sourced (data_quality).
 """
 
 import html
 import math
+from collections import Counter
 from collections.abc import Set as AbstractSet
 from datetime import date
 
@@ -64,6 +66,49 @@ def source_links(conn, flow_ids: list[str]) -> str:
 
 
 # --- the money-flow network -------------------------------------------------------------------------
+
+
+CHANGES_LISTED = 12  # change lines shown; the changes table has them all
+CHANGE_ORDER = ("status_changed", "flow_added", "flow_removed", "flow_changed", "price_moved", "metric_moved")
+
+
+def _value(field: str, text: str | None) -> str:
+    if text is None:
+        return "none"
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    if field.endswith("_usd"):
+        return billions(number)
+    return f"${number:,.2f}" if field == "usd_per_chip_hour" else f"{number:,.4g}"
+
+
+def _change(c: dict) -> str:
+    if c["kind"] in ("flow_added", "flow_removed"):
+        return f"{c['kind'].replace('_', ' ')}: {c['item']}"
+    moved = f"{_value(c['field'], c['old_value'])} → {_value(c['field'], c['new_value'])}"
+    pct = "" if c["change_pct"] is None else f" ({c['change_pct']:+.1f}%)"
+    where = "" if c["table_name"] == "deal_flows" else f"{c['table_name']} "
+    return f"{where}{c['item']}: {c['field']} {moved}{pct}"
+
+
+def change_lines(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """What changed since the last run, in a few lines: the report's first section and the end of `make run`."""
+    changes = rows(conn, "select * from changes order by kind, table_name, item, field")
+    if any(c["kind"] == "nothing_to_compare" for c in changes):
+        return ["First run: there is no earlier snapshot to compare with."]
+    if not changes:
+        return ["Nothing changed since the last run."]
+    changes.sort(key=lambda c: CHANGE_ORDER.index(c["kind"]))
+    counts = Counter(c["kind"] for c in changes)
+    summary = ", ".join(f"{counts[k]} {k.replace('_', ' ')}" for k in CHANGE_ORDER if counts[k])
+    more = len(changes) - CHANGES_LISTED
+    return [
+        f"Compared with version {changes[0]['compared_with']}: {summary}.",
+        *(_change(c) for c in changes[:CHANGES_LISTED]),
+        *([f"... and {more} more (the changes table)"] if more > 0 else []),
+    ]
 
 
 def network_svg(conn) -> str:
@@ -375,6 +420,9 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
 <code>quarantine</code> table). Headline scenario: every flow except superseded, cancelled, lapsed, walked-back and
 unverified ones; firm: headline flows with firm terms that a party announced or that closed (no options, letters of
 intent or press reports alone). Amounts are disclosed nominal USD; undisclosed flows are counted, not valued.</p>
+
+<h2 id="changes">Since the last run</h2>
+<ul id="changes-list">{"".join(f"<li>{esc(line)}</li>" for line in change_lines(conn))}</ul>
 
 <h2 id="network-section">Who funds whom, and who spends back</h2>
 {network_svg(conn)}

@@ -21,6 +21,8 @@ import functools
 import graphlib
 import json
 import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +30,7 @@ import duckdb
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 GROUPS = ("macros", "model", "metrics")
+PREVIOUS = "previous"  # the catalog a model reads the snapshot this run replaces from (changes.sql)
 MAX_CYCLES = 10_000  # default of AIINFRA_MAX_CYCLES: money cycles listed per scenario, largest bottleneck first
 _EVERY_COLUMN = re.compile(r"every column of ([a-z_][a-z0-9_]*)")
 _AS_IN = re.compile(r"as in ([a-z_][a-z0-9_]*)")
@@ -79,6 +82,10 @@ class SqlModel:
         """(tables, table functions) the query reads; the functions include DuckDB's own (unnest, range)."""
         return _reads(self.select())
 
+    def reads_previous(self) -> frozenset[str]:
+        """The tables the query reads as they were in the snapshot this run replaces (`previous.main.<table>`)."""
+        return _previous_reads(self.select())
+
     def create_statement(self) -> str:
         return self.query if self.is_macro else f"create or replace table {self.name} as\n{self.query}"
 
@@ -123,6 +130,24 @@ def _reads(query: str) -> tuple[frozenset[str], frozenset[str]]:
 
     walk(_tree(query))
     return frozenset(tables - ctes), frozenset(functions)
+
+
+@functools.cache
+def _previous_reads(query: str) -> frozenset[str]:
+    tables: set[str] = set()
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "BASE_TABLE" and node.get("catalog_name", "").lower() == PREVIOUS:
+                tables.add(node["table_name"].lower())
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(_tree(query))
+    return frozenset(tables)
 
 
 @functools.cache  # the code location is loaded several times per process (dg launch: 6)
@@ -208,6 +233,49 @@ def set_variables(conn: duckdb.DuckDBPyConnection, day: str, max_cycles: int) ->
     conn.execute("set variable max_cycles = ?::bigint", [max_cycles])
 
 
+@contextmanager
+def previous_snapshot(
+    conn: duckdb.DuckDBPyConnection, snapshot: Path | None, version: str | None, tables: Iterable[str]
+) -> Iterator[None]:
+    """While in the block, `previous.main.<table>` is each of `tables` as the published `snapshot` (the one this
+    run replaces) has it, read-only; a table it lacks, or every table when nothing is published yet
+    (`snapshot` None), is empty with this run's columns. The variable compared_with is the snapshot's
+    `version` (NULL when none). This run's `tables` must exist when the block is entered."""
+    [(warehouse,)] = conn.execute("select current_database()").fetchall()
+    conn.execute(f"attach ':memory:' as {PREVIOUS}")
+    try:
+        old: set[str] = set()
+        if snapshot is not None:
+            path = str(snapshot).replace("'", "''")
+            conn.execute(f"attach '{path}' as {PREVIOUS}_snapshot (read_only)")
+            old = {
+                t
+                for (t,) in conn.execute(
+                    "select table_name from duckdb_tables() where database_name = ?", [f"{PREVIOUS}_snapshot"]
+                ).fetchall()
+            }
+        for table in tables:
+            source = f"{PREVIOUS}_snapshot.main.{table}" if table in old else f"{warehouse}.main.{table} limit 0"
+            conn.execute(f"create view {PREVIOUS}.main.{table} as select * from {source}")
+        conn.execute("set variable compared_with = ?::varchar", [version])
+        yield
+    finally:
+        conn.execute(f"detach database if exists {PREVIOUS}")
+        conn.execute(f"detach database if exists {PREVIOUS}_snapshot")
+
+
+def create(
+    conn: duckdb.DuckDBPyConnection, model: SqlModel, snapshot: Path | None = None, version: str | None = None
+) -> None:
+    """Create one model's table (or macro). A model that reads the snapshot this run replaces reads the published
+    `snapshot` of `version` (None: nothing published yet), attached for the while (previous_snapshot)."""
+    if not model.reads_previous():
+        conn.execute(model.create_statement())
+        return
+    with previous_snapshot(conn, snapshot, version, model.reads_previous()):
+        conn.execute(model.create_statement())
+
+
 def create_tables(
     conn: duckdb.DuckDBPyConnection, models: list[SqlModel], names: list[str], day: str, max_cycles: int
 ) -> None:
@@ -225,4 +293,4 @@ def create_tables(
     set_variables(conn, day, max_cycles)
     subset = [by_name[n] for n in needed]
     for model in in_dependency_order(subset, dependencies(subset, existing)):
-        conn.execute(model.create_statement())
+        create(conn, model)

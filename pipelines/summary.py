@@ -1,5 +1,5 @@
 """What `make run` prints at its end: what was published (each table with its row count, and how to query
-it), or, after a failure, which version readers still see.
+it) and what changed since the last run, or, after a failure, which version readers still see.
 
     python -m pipelines.summary                    # after a good run
     python -m pipelines.summary --version          # the current version's name (empty before any)
@@ -13,7 +13,7 @@ import sys
 
 import duckdb
 
-from pipelines import published
+from pipelines import published, report
 from pipelines.resources import settings_from_env
 
 
@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in names:
             [(rows,)] = conn.execute(f'select count(*) from "{name}"').fetchall()
             print(f"  {name:<24} {rows:>6} rows   parquet/{name}.parquet, csv/{name}.csv")
+        changes = report.change_lines(conn)
     print(f"\nReport: {out / published.REPORT} (open it in a browser; it needs no network)")
     print(
         "\nQuery it read-only, e.g.:\n"
@@ -69,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  python -c \"import duckdb; print(duckdb.connect('{snapshot}', read_only=True)"
         ".sql('from money_cycles limit 5'))\""
     )
+    print("\nSince the last run:\n" + "\n".join(f"  {line}" for line in changes))
     return 0
 
 

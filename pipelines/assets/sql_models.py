@@ -9,11 +9,12 @@ warehouse (and in the published snapshot by publish).
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines import published
 from pipelines.assets.sql_checks import SqlCheck
 from pipelines.partitions import run_day
 from pipelines.resources import PipelineSettings
 from pipelines.runs import POOL
-from pipelines.sql_files import SQL_DIR, SqlModel, dependencies, in_dependency_order, set_variables
+from pipelines.sql_files import SQL_DIR, SqlModel, create, dependencies, in_dependency_order, set_variables
 from pipelines.warehouse import table_metadata
 
 
@@ -78,11 +79,13 @@ def build_sql_layer(
         pool=POOL,
     )
     def _sql_layer(context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: PipelineSettings):
+        replaced = published.current_version(settings.published_dir)  # what `changes` compares with
+        snapshot = settings.published_db.resolve() if replaced else None  # that version's file, not the link
         with duckdb.get_connection() as conn:
             set_variables(conn, run_day(context), settings.max_cycles)
             for model in ordered:
                 if dg.AssetKey(model.name) in context.selected_asset_keys:
-                    conn.execute(model.create_statement())
+                    create(conn, model, snapshot, replaced["version"] if replaced else None)
                     yield dg.MaterializeResult(
                         asset_key=model.name,
                         metadata=(
