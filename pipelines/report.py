@@ -37,6 +37,14 @@ def billions(usd) -> str:
     return "–" if usd is None else f"${float(usd) / 1e9:,.1f}B"
 
 
+def disclosed(usd, undisclosed: int) -> str:
+    """A sum of disclosed amounts beside the flows whose amount nobody disclosed: never "$0" for those."""
+    if not undisclosed:
+        return billions(usd)
+    flows = f"{undisclosed} undisclosed" if undisclosed > 1 else "undisclosed"
+    return flows if not usd else f"{billions(usd)} + {flows}"
+
+
 def esc(text) -> str:
     return html.escape(str(text), quote=True)
 
@@ -246,10 +254,19 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
         (select count(*) from companies) as companies, (select count(*) from chip_prices) as prices,
         (select count(*) from quarantine) as quarantined""",
     )[0]
+    # each side's flows with no disclosed amount, so that an undisclosed side is not printed as $0
     trips = rows(
         conn,
-        """select investor, investee, capital_usd, spend_back_usd, round_trip_ratio, circular_usd,
-        flow_ids from round_trips where scenario = 'headline' order by circular_usd desc limit 10""",
+        """select trips.investor, trips.investee, trips.capital_usd, trips.spend_back_usd, trips.round_trip_ratio,
+               trips.circular_usd, trips.flow_ids,
+               count(*) filter (where flows.flow_class = 'capital' and flows.amount_usd is null) as capital_undisclosed,
+               count(*) filter (where flows.flow_class = 'spend_back' and flows.amount_usd is null)
+                   as spend_back_undisclosed
+        from (select * from round_trips where scenario = 'headline' order by circular_usd desc limit 10) as trips
+        inner join scenario_flows as flows
+            on flows.scenario = 'headline' and list_contains(trips.flow_ids, flows.flow_id)
+        group by all
+        order by trips.circular_usd desc, trips.investor, trips.investee""",
     )
     # A cycle cites its edges; the flows behind the cycles shown are those edges' flows.
     cycles = rows(
@@ -319,13 +336,14 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
     )
 
     def backlog_row(b):
-        undisclosed = f", {b['undisclosed_flows']} undisclosed" if b["undisclosed_flows"] else ""
-        share = "–" if b["committed_share"] is None else f"{b['committed_share']:.1%}"
+        # a share of undisclosed commitments would be a floor printed as a figure
+        no_share = b["committed_share"] is None or (b["undisclosed_flows"] and not b["committed_usd"])
+        share = "–" if no_share else f"{b['committed_share']:.1%}"
         return (
             f"<tr><td>{esc(b['vendor'])}</td><td>{b['period_end'].isoformat()}</td>"
-            f'<td class="num">{billions(b["rpo_usd"])}</td><td class="num">{billions(b["committed_usd"])}'
-            f'{undisclosed}</td><td class="num">{share}</td>'
-            f'<td class="num">{billions(b["self_financed_usd"])}</td>'
+            f'<td class="num">{billions(b["rpo_usd"])}</td><td class="num">'
+            f'{disclosed(b["committed_usd"], b["undisclosed_flows"])}</td><td class="num">{share}</td>'
+            f'<td class="num">{billions(b["self_financed_usd"]) if b["self_financed_usd"] else "–"}</td>'
             f'<td class="sources"><a href="{esc(b["source_url"])}">{esc(b["form"])} of {b["filed_on"].isoformat()}</a> '
             f"{source_links(conn, b['flow_ids'])}</td></tr>"
         )
@@ -337,11 +355,19 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
         backlog_series.setdefault(f"{b['vendor']} commitments", []).append((b["period_end"], float(b["committed_usd"])))
 
     def trip_row(t):
-        ratio = "–" if t["round_trip_ratio"] is None else f"{t['round_trip_ratio']:.1f}×"
+        # a ratio or a circular sum only where both sides are disclosed; otherwise it would be a guess
+        capital = disclosed(t["capital_usd"], t["capital_undisclosed"])
+        spend_back = disclosed(t["spend_back_usd"], t["spend_back_undisclosed"])
+        whole = not (t["capital_undisclosed"] or t["spend_back_undisclosed"])
+        ratio = f"{t['round_trip_ratio']:.1f}×" if whole and t["round_trip_ratio"] is not None else "–"
+        if t["circular_usd"]:
+            circular = billions(t["circular_usd"]) + ("" if whole else " or more")
+        else:
+            circular = "–" if whole else "undisclosed"
         return (
-            f'<tr><td>{esc(t["investor"])} → {esc(t["investee"])}</td><td class="num">{billions(t["capital_usd"])}'
-            f'</td><td class="num">{billions(t["spend_back_usd"])}</td><td class="num">{ratio}</td>'
-            f'<td class="num">{billions(t["circular_usd"])}</td>'
+            f'<tr><td>{esc(t["investor"])} → {esc(t["investee"])}</td><td class="num">{capital}'
+            f'</td><td class="num">{spend_back}</td><td class="num">{ratio}</td>'
+            f'<td class="num">{circular}</td>'
             f'<td class="sources">{source_links(conn, t["flow_ids"])}</td></tr>'
         )
 
@@ -394,7 +420,8 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
         listed = ", ".join(esc(f) for f in first) + (f" {more}" if more else "")
         return (
             f'<tr><td>{label}</td><td class="num">{q["flows"]}</td><td class="num">{q["headline_flows"]}</td>'
-            f'<td class="num">{billions(q["headline_usd"])}</td><td class="num">{share}{target}</td>'
+            f'<td class="num">{billions(q["headline_usd"]) if q["headline_flows"] else "–"}</td>'
+            f'<td class="num">{share}{target}</td>'
             f'<td class="note">{listed}</td></tr>'
         )
 
