@@ -10,6 +10,7 @@ are sourced (data_quality).
 import html
 import math
 from collections import Counter
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from datetime import date
 
@@ -190,6 +191,12 @@ def network_svg(conn) -> str:
 # --- charts ---------------------------------------------------------------------------------------
 
 
+def _point(value: float, money: bool) -> str:
+    if not money:
+        return f"{value:,.2f}"
+    return billions(value) if value else "none"
+
+
 def line_chart(
     chart_id: str,
     series: dict[str, list[tuple[date, float]]],
@@ -198,6 +205,7 @@ def line_chart(
     height=360,
     money=False,
     dashed: AbstractSet[str] = frozenset(),
+    labels: Mapping[tuple[str, date], str] | None = None,  # (series, day) -> the point's value as text
 ) -> str:
     points = [p for s in series.values() for p in s]
     if not points:
@@ -235,7 +243,7 @@ def line_chart(
         parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
         parts += [
             f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="3.5" fill="{colour}"><title>{esc(name)} '
-            f"{d.isoformat()}: {billions(v) if money else f'{v:,.2f}'}</title></circle>"
+            f"{d.isoformat()}: {esc((labels or {}).get((name, d)) or _point(v, money))}</title></circle>"
             for d, v in pts
         ]
         parts.append(
@@ -312,8 +320,9 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
     )
     timeline = rows(
         conn,
-        """select flow_class, month, cumulative_usd from deal_timeline
-        where scenario = 'headline' and flow_class <> 'other'""",
+        """select flow_class, month, cumulative_usd,
+        sum(undisclosed_flows) over (partition by flow_class order by month) as cumulative_undisclosed
+        from deal_timeline where scenario = 'headline' and flow_class <> 'other'""",
     )
     quality = rows(
         conn,
@@ -353,6 +362,11 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
         backlog_series.setdefault(f"{b['vendor']} RPO", []).append((b["period_end"], float(b["rpo_usd"])))
     for b in backlog:
         backlog_series.setdefault(f"{b['vendor']} commitments", []).append((b["period_end"], float(b["committed_usd"])))
+    backlog_labels = {
+        (f"{b['vendor']} commitments", b["period_end"]): disclosed(b["committed_usd"], b["undisclosed_flows"])
+        for b in backlog
+        if b["undisclosed_flows"]
+    }
 
     def trip_row(t):
         # a ratio or a circular sum only where both sides are disclosed; otherwise it would be a guess
@@ -430,10 +444,12 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
         label = f"{p['chip']} ({'custom' if p['custom_silicon'] else 'merchant'})"
         price_series.setdefault(label, []).append((p["observed_on"], float(p["usd"])))
     timeline_series: dict[str, list] = {}
+    timeline_labels = {}
     for t in timeline:
-        timeline_series.setdefault(t["flow_class"].replace("_", "-"), []).append(
-            (t["month"], float(t["cumulative_usd"]))
-        )
+        name = t["flow_class"].replace("_", "-")
+        timeline_series.setdefault(name, []).append((t["month"], float(t["cumulative_usd"])))
+        if t["cumulative_undisclosed"]:
+            timeline_labels[(name, t["month"])] = disclosed(t["cumulative_usd"], int(t["cumulative_undisclosed"]))
 
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>AI-infrastructure deals — {esc(run_day)}</title>
@@ -479,6 +495,7 @@ which may already be revenue, so the two are sizes side by side, not a part of a
             "USD",
             money=True,
             dashed={name for name in backlog_series if name.endswith("commitments")},
+            labels=backlog_labels,
         )
     }
 <table id="backlog-table"><tr><th>vendor</th><th>RPO at</th><th class="num">RPO</th>
@@ -507,7 +524,7 @@ all buyers together first, then each of the six largest buyers; the bar shows ea
 
 <h2 id="timeline">Deal timeline</h2>
 <p class="note">Cumulative disclosed money announced, by flow class (headline).</p>
-{line_chart("timeline-chart", timeline_series, "cumulative USD", money=True)}
+{line_chart("timeline-chart", timeline_series, "cumulative USD", money=True, labels=timeline_labels)}
 
 <h2 id="data-quality">How well the figures are sourced</h2>
 <p class="note">Every flow cites where its figure is stated; a figure rests on a primary document (a company release
