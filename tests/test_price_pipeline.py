@@ -97,7 +97,13 @@ def live_pipeline(tmp_path, httpserver, **overrides) -> Pipeline:
 def test_live_sources_publish_their_prices(tmp_path, httpserver):
     serve_recordings(httpserver)
     pipeline = live_pipeline(tmp_path, httpserver)
-    assert pipeline.run("2026-11-20").success
+    result = pipeline.run("2026-11-20")
+    assert result.success
+    # each source's asset says what it fetched: the Azure pages, with their sizes
+    [azure_prices] = result.asset_materializations_for_node("azure_prices")
+    fetched = azure_prices.metadata["fetched"].value
+    assert fetched.count(httpserver.url_for("/api/retail/prices")) == 3 and "| 200 |" in fetched
+    assert azure_prices.metadata["bytes_fetched"].value > 1000
     rows = pipeline.query(
         "select source, count(*), min(observed_on)::varchar, max(observed_on)::varchar "
         "from chip_prices where source <> 'reference' group by 1 order by 1"

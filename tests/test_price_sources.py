@@ -5,6 +5,7 @@ import csv
 import gzip
 import io
 import json
+import logging
 import socket
 import time
 import tracemalloc
@@ -34,6 +35,27 @@ def client() -> HttpClient:
 
 def by_key(parsed, *keys):
     return {tuple(r[k] for k in keys): r for r in parsed.rows}
+
+
+def test_a_long_download_logs_its_progress_and_every_fetch_is_recorded(httpserver, caplog):
+    mb = 1024 * 1024
+    httpserver.expect_request("/big").respond_with_data(b"x" * (3 * mb + 10))
+    httpserver.expect_request("/small").respond_with_data(b"hello")
+    big, small = httpserver.url_for("/big"), httpserver.url_for("/small")
+    client = HttpClient(progress_mb=1)
+    with caplog.at_level(logging.INFO, logger="dagster.builtin.http"):
+        with client.stream(big) as body:
+            while body.read(256 * 1024):
+                pass
+        assert client.get(small) == b"hello"
+    said = [r.getMessage() for r in caplog.records if r.name == "dagster.builtin.http"]
+    assert [m.split(" (")[0] for m in said[:3]] == [f"{big}: {n} MB so far" for n in (1, 2, 3)]
+    assert said[3].startswith(f"{big}: 3.0 MB in ") and len(said) == 4  # the small body says nothing
+    assert [(f.url, f.status, f.bytes_read) for f in client.take_fetched()] == [
+        (big, 200, 3 * mb + 10),
+        (small, 200, 5),
+    ]
+    assert client.take_fetched() == []
 
 
 # --- SkyPilot ---------------------------------------------------------------------------------------

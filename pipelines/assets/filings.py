@@ -25,7 +25,7 @@ from pipelines.filings.feeds import ITEM_COLUMNS
 from pipelines.filings.sec import FACT_COLUMNS, FILING_COLUMNS
 from pipelines.filings.sources import FILING_SOURCES, FilingSource, Rows
 from pipelines.partitions import run_day
-from pipelines.prices.http import HttpClient, SourceError
+from pipelines.prices.http import HttpClient, SourceError, fetched_metadata
 from pipelines.resources import FILINGS_SINCE_DAYS, PipelineSettings
 from pipelines.runs import POOL
 from pipelines.warehouse import table_metadata
@@ -36,13 +36,15 @@ TABLE = "sec_company_facts"
 def _read_all(
     context: dg.AssetExecutionContext,
     settings: PipelineSettings,
+    http: HttpClient,
     sources: dict[str, FilingSource],
     reads: str,
     read: Callable[[Callable], Rows],
-) -> Rows:
+) -> tuple[list[dict], Counter, dict]:
     """Every source in AIINFRA_FILING_SOURCES that reads `reads` (company_facts, filings, press_releases), in
     turn: `read` calls its reader. What a source left out is logged as a warning; a source that fails fails
-    the step. AIINFRA_SEC_CONTACT is checked before any source runs."""
+    the step. AIINFRA_SEC_CONTACT is checked before any source runs. Returns the rows, what was left out and
+    what was fetched (metadata)."""
     in_use = [sources[name] for name in settings.filing_sources if getattr(sources[name], reads) is not None]
     if any(s.needs_sec_contact for s in in_use) and not settings.sec_contact:
         raise dg.Failure(
@@ -51,6 +53,7 @@ def _read_all(
         )
     rows: list[dict] = []
     skipped: Counter = Counter()
+    http.take_fetched()  # what earlier steps fetched is in their metadata
     for source in in_use:
         try:
             got, left_out = read(getattr(source, reads))
@@ -61,7 +64,7 @@ def _read_all(
         context.log.info(f"{source.name}: {len(got)} rows for {reads}")
         rows += got
         skipped += left_out
-    return rows, skipped
+    return rows, skipped, fetched_metadata(http.take_fetched())
 
 
 def _companies(duckdb: DuckDBResource) -> list[tuple[str, str]]:
@@ -110,12 +113,14 @@ def _company_facts_asset(sources: dict[str, FilingSource]) -> dg.AssetsDefinitio
         context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient, duckdb: DuckDBResource
     ) -> dg.MaterializeResult:
         companies = _companies(duckdb)
-        rows, skipped = _read_all(
-            context, settings, sources, "company_facts", lambda reader: reader(settings, http, companies)
+        rows, skipped, fetched = _read_all(
+            context, settings, http, sources, "company_facts", lambda reader: reader(settings, http, companies)
         )
         if any(sources[name].company_facts for name in settings.filing_sources):
             require_rows(TABLE, len(rows), f"the filing sources read none for {len(companies)} companies", settings)
-        return _write(duckdb, TABLE, FACT_COLUMNS, rows, skipped, companies=dg.MetadataValue.int(len(companies)))
+        return _write(
+            duckdb, TABLE, FACT_COLUMNS, rows, skipped, companies=dg.MetadataValue.int(len(companies)), **fetched
+        )
 
     return _company_facts
 
@@ -135,8 +140,8 @@ def _filings_asset(sources: dict[str, FilingSource]) -> dg.AssetsDefinition:
             else date.fromisoformat(run_day(context)) - timedelta(days=FILINGS_SINCE_DAYS)
         )
         companies = _companies(duckdb)
-        rows, skipped = _read_all(
-            context, settings, sources, "filings", lambda reader: reader(settings, http, companies, since)
+        rows, skipped, fetched = _read_all(
+            context, settings, http, sources, "filings", lambda reader: reader(settings, http, companies, since)
         )
         return _write(
             duckdb,
@@ -146,6 +151,7 @@ def _filings_asset(sources: dict[str, FilingSource]) -> dg.AssetsDefinition:
             skipped,
             since=dg.MetadataValue.text(since.isoformat()),
             truncated=dg.MetadataValue.int(sum(r["truncated"] == "true" for r in rows)),
+            **fetched,
         )
 
     return _filings
@@ -161,7 +167,9 @@ def _press_releases_asset(sources: dict[str, FilingSource]) -> dg.AssetsDefiniti
     def _press_releases(
         context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient, duckdb: DuckDBResource
     ) -> dg.MaterializeResult:
-        rows, skipped = _read_all(context, settings, sources, "press_releases", lambda reader: reader(settings, http))
+        rows, skipped, fetched = _read_all(
+            context, settings, http, sources, "press_releases", lambda reader: reader(settings, http)
+        )
         return _write(
             duckdb,
             "press_releases",
@@ -169,6 +177,7 @@ def _press_releases_asset(sources: dict[str, FilingSource]) -> dg.AssetsDefiniti
             rows,
             skipped,
             feeds_skipped=dg.MetadataValue.int(sum(skipped.values())),
+            **fetched,
         )
 
     return _press_releases

@@ -13,7 +13,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.assets.ingest import require_rows
 from pipelines.partitions import daily_partitions
 from pipelines.prices.accelerators import AcceleratorMap
-from pipelines.prices.http import HttpClient, SourceError
+from pipelines.prices.http import HttpClient, SourceError, fetched_metadata
 from pipelines.prices.observations import COLUMNS, create_raw_table
 from pipelines.prices.sources import PriceSource
 from pipelines.resources import PipelineSettings
@@ -38,10 +38,12 @@ def build_price_asset(price_source: PriceSource) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         day = context.partition_key
         accelerators = AcceleratorMap.from_csv(settings.bundled("accelerators.csv"))
+        http.take_fetched()  # what earlier steps fetched is in their metadata
         try:
             parsed = price_source.fetch(settings, http, accelerators, day)
         except SourceError as err:
             raise dg.Failure(f"Price source {source} failed: {err}") from err
+        fetched = fetched_metadata(http.take_fetched())
         require_rows(source, len(parsed.rows), f"fetched for {day}", settings)
         frame = pd.DataFrame(parsed.rows, columns=COLUMNS, dtype="str")
         frame.insert(0, "source_line", range(1, len(frame) + 1))
@@ -59,6 +61,7 @@ def build_price_asset(price_source: PriceSource) -> dg.AssetsDefinition:
                 **metadata,
                 "dagster/row_count": dg.MetadataValue.int(len(frame)),
                 "left_out": dg.MetadataValue.md(skipped),
+                **fetched,
             }
         )
 

@@ -11,11 +11,15 @@ from urllib.parse import urlsplit
 import dagster as dg
 import requests
 import urllib3
+from pydantic import PrivateAttr
 from requests.adapters import HTTPAdapter
 from urllib3.util import Timeout
 from urllib3.util.retry import Retry
 
 from pipelines.prices.observations import SourceError
+
+# Download progress of long bodies: in a run, Dagster captures what this logger says into the run's log.
+log = dg.get_dagster_logger("http")
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MB = 1024 * 1024
@@ -127,13 +131,36 @@ class _FetchTimeout(Timeout):
         return max(0.0, min(self.read_s, self.fetch.left()))
 
 
+class Fetched(NamedTuple):
+    url: str
+    status: int
+    bytes_read: int
+    seconds: float
+
+
+def fetched_metadata(fetched: list[Fetched]) -> dict[str, dg.MetadataValue]:
+    """What a step fetched, for its asset's metadata: a table of the fetches (the largest 50) and the bytes."""
+    shown = sorted(fetched, key=lambda f: -f.bytes_read)[:50]
+    table = "\n".join(
+        ["| URL | status | MB | seconds |", "|---|---|---|---|"]
+        + [f"| {f.url} | {f.status} | {f.bytes_read / MB:,.2f} | {f.seconds:,.1f} |" for f in shown]
+    )
+    more = f"\n\n... and {len(fetched) - len(shown)} smaller fetches" if len(fetched) > len(shown) else ""
+    return {
+        "fetched": dg.MetadataValue.md(table + more if fetched else "nothing: no request was made"),
+        "bytes_fetched": dg.MetadataValue.int(sum(f.bytes_read for f in fetched)),
+    }
+
+
 class _Body:
     """A file-like view of a streamed body that fails at the fetch's deadline, once more than `limit`
-    bytes have been read, or when the connection breaks."""
+    bytes have been read, or when the connection breaks; it logs its progress every `progress` bytes and,
+    once closed, adds what it read to `fetched`."""
 
-    def __init__(self, response: requests.Response, fetch: _Fetch, limit: int):
+    def __init__(self, response: requests.Response, fetch: _Fetch, limit: int, progress: int, fetched: list):
         self.response = response
         self._raw, self._url, self._fetch, self._limit, self._read = response.raw, response.url, fetch, limit, 0
+        self._progress, self._next_report, self._fetched = progress, progress, fetched
         self._raw.decode_content = True
         # The read timeout restarts with every byte, so a drip-fed body never times out: at the
         # deadline the socket is shut for reading instead, which ends any read in progress.
@@ -147,6 +174,10 @@ class _Body:
 
     def close(self) -> None:
         self._alarm.cancel()
+        seconds = time.monotonic() - self._fetch.start
+        self._fetched.append(Fetched(self._url, self.response.status_code, self._read, round(seconds, 2)))
+        if self._read >= self._progress:
+            log.info(f"{self._url}: {self._read / MB:,.1f} MB in {seconds:,.0f} s")
 
     def read(self, size: int = -1) -> bytes:
         if size < 0:  # in MB reads, so that the cap holds
@@ -161,6 +192,9 @@ class _Body:
         self._read += len(chunk)
         if self._read > self._limit:
             raise SourceError(self._url, f"response is larger than the {self._limit // MB} MB cap")
+        if self._read >= self._next_report:
+            log.info(f"{self._url}: {self._read / MB:,.0f} MB so far ({time.monotonic() - self._fetch.start:,.0f} s)")
+            self._next_report += self._progress
         return chunk
 
 
@@ -178,6 +212,13 @@ class HttpClient(dg.ConfigurableResource):
     max_body_mb: int = 64  # pages and CSVs, read into memory
     max_stream_mb: int = 2048  # bulk files parsed as they stream (an AWS offer file is ~480 MB)
     user_agent: str = "ai-infra-deals/0.1 (AI-infrastructure deal and price tracker; python-requests)"
+    progress_mb: int = 50  # a body this long or longer logs its progress every progress_mb
+    _fetched: list[Fetched] = PrivateAttr(default_factory=list)
+
+    def take_fetched(self) -> list[Fetched]:
+        """What was fetched since the last call (URL, status, bytes, seconds), for an asset's metadata."""
+        fetched, self._fetched = self._fetched, []
+        return fetched
 
     def _session(self, fetch: _Fetch, statuses: tuple[int, ...], limiter: RateLimiter | None) -> requests.Session:
         retry = _FetchRetry(
@@ -240,7 +281,7 @@ class HttpClient(dg.ConfigurableResource):
                         response.url,
                         f"response is larger than the {limit_mb} MB cap (Content-Length {int(length) // MB} MB)",
                     )
-                with closing(_Body(response, fetch, limit_mb * MB)) as body:
+                with closing(_Body(response, fetch, limit_mb * MB, self.progress_mb * MB, self._fetched)) as body:
                     yield body
 
     def get(
