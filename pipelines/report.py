@@ -14,11 +14,17 @@ from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from datetime import date
 
+import altair as alt
 import duckdb
+import vl_convert
 
 CAPITAL, SPEND_BACK = "#2f6fb3", "#d9822b"
 LISTED = 30  # flow ids listed in one table cell; the rest are counted (a metric row may cite millions)
-SERIES = ["#2f6fb3", "#d9822b", "#3b9c5a", "#b8434f", "#7a5cb0", "#8c6d3f", "#c05f9e", "#5f8f9e", "#9e9e2f"]
+# Distinct colours for the series of one chart (Tableau 20), so that no two lines share one.
+SERIES = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+    "#a0cbe8", "#ffbe7d", "#ff9d9a", "#86bcb6", "#8cd17d", "#f1ce63", "#d4a6c8", "#fabfd2", "#d7b5a6", "#79706e",
+]  # fmt: skip
 
 CSS = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1100px;
@@ -201,55 +207,49 @@ def line_chart(
     chart_id: str,
     series: dict[str, list[tuple[date, float]]],
     y_label: str,
-    width=900,
-    height=360,
+    x_label: str,
     money=False,
     dashed: AbstractSet[str] = frozenset(),
     labels: Mapping[tuple[str, date], str] | None = None,  # (series, day) -> the point's value as text
 ) -> str:
-    points = [p for s in series.values() for p in s]
+    """Lines over time as an SVG drawn by Vega-Lite (Altair, rendered by vl-convert, offline): a time axis
+    with year and month ticks, round y ticks, the unit on each axis, one colour per series (up to 20).
+    Each point's aria-label says its value, `labels` where the number alone would mislead."""
+    points = [
+        {
+            "day": day.isoformat(),
+            "value": value / 1e9 if money else value,
+            "series": name,
+            "line": "dashed" if name in dashed else "solid",
+            "label": f"{name} {day.isoformat()}: {(labels or {}).get((name, day)) or _point(value, money)}",
+        }
+        for name, pts in series.items()
+        for day, value in pts
+    ]
     if not points:
         return "<p>No data yet.</p>"
-    x0, x1 = min(p[0] for p in points), max(p[0] for p in points)
-    y1 = max(p[1] for p in points) * 1.1 or 1
-    span = max((x1 - x0).days, 1)
-    left, bottom, right, top = 70, height - 40, width - 170, 20
-
-    def x(d):
-        return left + (right - left) * ((d - x0).days / span if x1 != x0 else 0.5)
-
-    def y(v):
-        return bottom - (bottom - top) * v / y1
-
-    parts = [
-        f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#98a2b3"/>',
-        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#98a2b3"/>',
-        f'<text x="{left}" y="{height - 8}" font-size="12">{x0.isoformat()}</text>',
-        f'<text x="{right}" y="{height - 8}" font-size="12" text-anchor="end">{x1.isoformat()}</text>',
-        f'<text x="12" y="{top + 10}" font-size="12">{esc(y_label)}</text>',
-    ]
-    for tick in (0.25, 0.5, 0.75, 1.0):
-        value = y1 / 1.1 * tick
-        label = billions(value) if money else f"{value:,.2f}"
-        parts.append(
-            f'<text x="{left - 6}" y="{y(value) + 4:.0f}" font-size="11" text-anchor="end">{label}</text>'
-            f'<line x1="{left}" y1="{y(value):.0f}" x2="{right}" y2="{y(value):.0f}" stroke="#eef0f4"/>'
+    names = list(series)
+    chart = (
+        alt.Chart(alt.Data(values=points))
+        .mark_line(point=True, strokeWidth=2)
+        .encode(
+            x=alt.X("day:T", title=x_label),
+            y=alt.Y("value:Q", title=f"{y_label}, billions" if money else y_label, axis=alt.Axis(format=",.4~g")),
+            color=alt.Color(
+                "series:N",
+                sort=names,
+                scale=alt.Scale(domain=names, range=SERIES[: len(names)]),
+                legend=alt.Legend(title=None, orient="right", labelLimit=260),
+            ),
+            strokeDash=alt.StrokeDash(
+                "line:N", scale=alt.Scale(domain=["solid", "dashed"], range=[[1, 0], [7, 4]]), legend=None
+            ),
+            description="label:N",
         )
-    for i, (name, pts) in enumerate(series.items()):
-        colour = SERIES[i % len(SERIES)]
-        pts = sorted(pts)
-        path = " ".join(f"{'M' if j == 0 else 'L'}{x(d):.1f},{y(v):.1f}" for j, (d, v) in enumerate(pts))
-        dash = ' stroke-dasharray="7 4"' if name in dashed else ""
-        parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
-        parts += [
-            f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="3.5" fill="{colour}"><title>{esc(name)} '
-            f"{d.isoformat()}: {esc((labels or {}).get((name, d)) or _point(v, money))}</title></circle>"
-            for d, v in pts
-        ]
-        parts.append(
-            f'<text x="{right + 10}" y="{top + 16 * (i + 1)}" font-size="12" fill="{colour}">{esc(name)}</text>'
-        )
-    return f'<svg id="{chart_id}" viewBox="0 0 {width} {height}" role="img">{"".join(parts)}</svg>'
+        .properties(width=720, height=300)
+    )
+    svg = vl_convert.vegalite_to_svg(chart.to_dict())
+    return f'<div id="{chart_id}" class="chart">{svg}</div>'
 
 
 # --- the page ---------------------------------------------------------------------------------------
@@ -493,6 +493,7 @@ which may already be revenue, so the two are sizes side by side, not a part of a
             "backlog-chart",
             backlog_series,
             "USD",
+            "period end",
             money=True,
             dashed={name for name in backlog_series if name.endswith("commitments")},
             labels=backlog_labels,
@@ -518,13 +519,23 @@ all buyers together first, then each of the six largest buyers; the bar shows ea
             "price-chart",
             price_series,
             "USD per PFLOP-hour",
+            "day observed",
             dashed={name for name in price_series if name.endswith("(custom)")},
         )
     }
 
 <h2 id="timeline">Deal timeline</h2>
 <p class="note">Cumulative disclosed money announced, by flow class (headline).</p>
-{line_chart("timeline-chart", timeline_series, "cumulative USD", money=True, labels=timeline_labels)}
+{
+        line_chart(
+            "timeline-chart",
+            timeline_series,
+            "cumulative USD",
+            "month announced",
+            money=True,
+            labels=timeline_labels,
+        )
+    }
 
 <h2 id="data-quality">How well the figures are sourced</h2>
 <p class="note">Every flow cites where its figure is stated; a figure rests on a primary document (a company release

@@ -66,8 +66,20 @@ def test_report_renders_offline_with_its_charts(browser, tmp_path):
     assert first_trip.locator("a", has_text="amzn-openai-2026-aws").get_attribute("href") == url
     assert page.locator("#cycles-table tr").count() > 3
     assert page.locator("#concentration-table svg.shares rect").count() > 5
-    assert page.locator("#price-chart circle").count() > 5 and page.locator("#timeline-chart path").count() >= 2
     assert page.locator("#network").bounding_box()["height"] > 400  # drawn, not collapsed
+    # the charts (Vega-Lite): both axes titled with their unit, and no two series of a chart in one colour
+    assert page.locator("#price-chart .role-legend-symbol path").count() > 5
+    assert page.locator("#timeline-chart .mark-line path").count() >= 2
+    for chart in ("#backlog-chart", "#price-chart", "#timeline-chart"):
+        titles = page.locator(f"{chart} .role-axis-title text").evaluate_all("texts => texts.map(t => t.textContent)")
+        assert len(titles) == 2 and all(t.strip() for t in titles), (chart, titles)
+        colours = page.locator(f"{chart} .role-legend-symbol path").evaluate_all(
+            "symbols => symbols.map(s => s.getAttribute('fill'))"
+        )
+        assert len(colours) == len(set(colours)) > 1, (chart, colours)
+    # readable on a phone: the page fits 390 px without sideways scrolling of the text
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(ARTIFACTS / "report-390.png"), full_page=True)
 
 
 def test_dagster_ui_draws_the_asset_graph(browser, webserver):
