@@ -3,8 +3,8 @@ from the published snapshot of the run, so every number on it is one an analyst 
 
 Sections: what changed since the last run (the lines `make run` ends with), the money-flow network, the
 top round trips and money cycles with their cited sources, reported backlog against tracked commitments,
-provider concentration, price per PFLOP-hour by chip over time, the deal timeline, and how well the figures
-are sourced (data_quality).
+deal candidates to review, provider concentration, price per PFLOP-hour by chip over time, the deal
+timeline, and how well the figures are sourced (data_quality).
 """
 
 import html
@@ -344,6 +344,33 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
         order by b.vendor, b.period_end""",
     )
 
+    candidates = rows(
+        conn,
+        """select candidate_id, company_id, counterparties, published_on, amount_usd, compute_gw, quote, source_url,
+        count(*) over () as new_candidates
+        from deal_candidates where state = 'new' order by published_on desc, candidate_id limit 20""",
+    )
+
+    def candidate_row(c):
+        amount = [] if c["amount_usd"] is None else [billions(c["amount_usd"])]
+        stated = " and ".join(amount + ([] if c["compute_gw"] is None else [f"{c['compute_gw']:g} GW"]))
+        return (
+            f"<tr><td>{c['published_on'].isoformat()}</td><td>{esc(c['company_id'])} → "
+            f'{esc(", ".join(c["counterparties"]))}</td><td class="num">{stated}</td><td>{esc(c["quote"])}</td>'
+            f'<td class="sources"><a href="{esc(c["source_url"])}">{esc(c["candidate_id"])}</a></td></tr>'
+        )
+
+    def candidates_section() -> str:
+        if not candidates:
+            return "<p>None: no filing or newsroom item read this run states a deal that no tracked flow restates.</p>"
+        shown = f"the newest 20 of {candidates[0]['new_candidates']}" if candidates[0]["new_candidates"] > 20 else ""
+        return (
+            f'<table id="candidates-table"><caption class="note">{shown}</caption><tr><th>published</th>'
+            '<th>filer → named</th><th class="num">states</th><th>sentence</th><th>source</th></tr>'
+            + "".join(candidate_row(c) for c in candidates)
+            + "</table>"
+        )
+
     def backlog_row(b):
         # a share of undisclosed commitments would be a floor printed as a figure
         no_share = b["committed_share"] is None or (b["undisclosed_flows"] and not b["committed_usd"])
@@ -502,6 +529,13 @@ which may already be revenue, so the two are sizes side by side, not a part of a
 <table id="backlog-table"><tr><th>vendor</th><th>RPO at</th><th class="num">RPO</th>
 <th class="num">commitments</th><th class="num">share</th><th class="num">self-financed</th><th>sources</th></tr>
 {"".join(backlog_row(b) for b in backlog if b["is_latest"])}</table>
+
+<h2 id="candidates">Deal candidates to review</h2>
+<p class="note">Sentences of SEC filings and company newsroom items that name another tracked company with an
+amount or a capacity and restate no tracked flow (<code>deal_candidates</code>, state <code>new</code>). They count
+nowhere until a person checks them and adds them to the deals file (<code>make review</code>, then
+<code>make accept CANDIDATE=…</code>).</p>
+{candidates_section()}
 
 <h2 id="concentration">Provider concentration</h2>
 <p class="note">HHI of disclosed compute spending across providers (0–10,000; above 1,800 is highly concentrated):

@@ -421,6 +421,10 @@ def test_deal_candidates_are_sentences_naming_a_counterparty_with_an_amount_or_a
          "BigCloud also agreed to provide 1.2 GW of capacity to Neo Compute over five years.", None, 1.2, None,
          "new"),
     ]  # fmt: skip
+    # the report lists the new one to review, not the matched one
+    report = (pipeline.settings.published_dir / "report.html").read_text()
+    section = report[report.index('<h2 id="candidates">') : report.index('<h2 id="concentration">')]
+    assert "0000000042-25-000200#2" in section and "1.2 GW" in section and "#1" not in section
     # make review lists the new one only
     review = subprocess.run(
         ["make", "-s", "review"],
