@@ -36,7 +36,18 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 .sources a { margin-right: .4rem; font-size: .85em; } svg { display: block; max-width: 100%; height: auto; }
 .legend span { display: inline-block; margin-right: 1.2rem; } .swatch { display: inline-block; width: 1.6rem;
        height: .5rem; margin-right: .3rem; vertical-align: middle; }
-.note { color: #566074; font-size: .9em; }
+.note { color: #566074; font-size: .9em; } .sources a { overflow-wrap: anywhere; }
+.chart svg { width: 100%; }
+/* a phone: wide tables scroll inside themselves, the page never sideways */
+@media (max-width: 700px) {
+  body { margin: 1rem auto; font-size: 13px; } h1 { font-size: 1.3rem; }
+  table { display: block; overflow-x: auto; } th, td { padding: .25rem .35rem; } td.sources { min-width: 16rem; }
+}
+/* paper: the whole width, no link colours, a table row or chart never split across pages */
+@media print {
+  body { max-width: none; margin: 0; font-size: 10pt; color: #000; } a { color: inherit; text-decoration: none; }
+  h2 { break-after: avoid; } tr, svg, .chart { break-inside: avoid; }
+}
 """
 
 
