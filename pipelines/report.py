@@ -16,6 +16,7 @@ from datetime import date
 
 import altair as alt
 import duckdb
+import networkx as nx
 import vl_convert
 
 CAPITAL, SPEND_BACK = "#2f6fb3", "#d9822b"
@@ -38,6 +39,9 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
        height: .5rem; margin-right: .3rem; vertical-align: middle; }
 .note { color: #566074; font-size: .9em; } .sources a { overflow-wrap: anywhere; }
 .chart svg { width: 100%; }
+/* the network's scenario switch: the drawing of the checked scenario is shown */
+#network-firm:checked ~ svg .scenario-headline, #network-headline:checked ~ svg .scenario-firm { display: none; }
+.network-switch label { margin: 0 .8rem 0 .2rem; }
 /* a phone: wide tables scroll inside themselves, the page never sideways */
 @media (max-width: 700px) {
   body { margin: 1rem auto; font-size: 13px; } h1 { font-size: 1.3rem; }
@@ -137,71 +141,119 @@ def change_lines(conn: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
+SCENARIOS = ("headline", "firm")
+FLOWS_IN_TOOLTIP = 12  # a company's largest flows listed when the pointer rests on it
+
+
+def _company_flows(conn, scenario: str, names: dict[str, str]) -> dict[str, str]:
+    """company -> its flows in the scenario, largest first, as lines for its tooltip."""
+    flows = rows(
+        conn,
+        """select flow_id, from_company, to_company, flow_type, amount_usd from scenario_flows
+        where scenario = ? order by amount_usd desc nulls last, flow_id""",
+        [scenario],
+    )
+    lines: dict[str, list[str]] = {}
+    for f in flows:
+        parties = f"{names.get(f['from_company'], f['from_company'])} → {names.get(f['to_company'], f['to_company'])}"
+        text = f"{parties}: {disclosed(f['amount_usd'], f['amount_usd'] is None)}"
+        for company in (f["from_company"], f["to_company"]):
+            lines.setdefault(company, []).append(f"{text} ({f['flow_type'].replace('_', ' ')}; {f['flow_id']})")
+    return {
+        company: "\n".join(ls[:FLOWS_IN_TOOLTIP])
+        + (f"\n... and {len(ls) - FLOWS_IN_TOOLTIP} more" if len(ls) > FLOWS_IN_TOOLTIP else "")
+        for company, ls in lines.items()
+    }
+
+
 def network_svg(conn) -> str:
-    # One path per headline money_edges edge and flow class; solid when the firm scenario has money of
-    # that class on the same edge.
+    """The money graph of each scenario (money_edges), one drawing per scenario and a switch between them
+    (radio buttons and CSS, no script). Companies are placed by a force-directed layout computed here (networkx,
+    fixed seed), so that companies that deal with each other sit together; each is labelled with its name
+    beside it, and resting the pointer on it lists its flows with amounts and flow ids."""
     edges = rows(
         conn,
         """
-        select headline.source, headline.target, class.flow_class, class.usd,
-               coalesce(class.firm_usd > 0, false) as any_firm
-        from money_edges as headline
-        left join money_edges as firm
-            on firm.scenario = 'firm' and firm.source = headline.source and firm.target = headline.target
-        cross join lateral (values ('capital', headline.capital_usd, firm.capital_usd),
-                                   ('spend_back', headline.spend_back_usd, firm.spend_back_usd))
-            as class(flow_class, usd, firm_usd)
-        where headline.scenario = 'headline' and class.usd > 0
-        order by class.usd desc, headline.source, headline.target, class.flow_class""",
+        select edges.scenario, edges.source, edges.target, class.flow_class, class.usd
+        from money_edges as edges
+        cross join lateral (values ('capital', edges.capital_usd), ('spend_back', edges.spend_back_usd))
+            as class(flow_class, usd)
+        where class.usd > 0
+        order by edges.scenario, class.usd desc, edges.source, edges.target, class.flow_class""",
     )
-    nodes = sorted({e["source"] for e in edges} | {e["target"] for e in edges})
-    if not nodes:
+    if not edges:
         return "<p>No disclosed capital or spend-back flows.</p>"
-    size, radius = 760, 300
-    at = {
-        n: (
-            size / 2 + radius * math.cos(2 * math.pi * i / len(nodes) - math.pi / 2),
-            size / 2 + radius * math.sin(2 * math.pi * i / len(nodes) - math.pi / 2),
+    names = {r["company_id"]: r["name"] for r in rows(conn, "select company_id, name from companies")}
+    graph: nx.Graph[str] = nx.Graph()
+    graph.add_edges_from((e["source"], e["target"]) for e in edges)
+    width, height, margin = 1000, 800, 40
+    # The largest group of companies that deal with each other fills the drawing; the small separate groups
+    # (a joint venture and its lenders) sit in a row along the bottom, each its nodes one under another.
+    main, *small = sorted(nx.connected_components(graph), key=lambda c: (-len(c), min(c)))
+    layout = nx.spring_layout(graph.subgraph(main), k=2.5 / math.sqrt(len(main)), seed=7, iterations=300)
+    xs, ys = [p[0] for p in layout.values()], [p[1] for p in layout.values()]
+    bottom = height - margin - 24 * max((len(c) for c in small), default=0)
+    position = {
+        node: (
+            margin + (width - 300 - margin) * (x - min(xs)) / ((max(xs) - min(xs)) or 1),
+            margin + (bottom - 2 * margin) * (y - min(ys)) / ((max(ys) - min(ys)) or 1),
         )
-        for i, n in enumerate(nodes)
+        for node, (x, y) in layout.items()
     }
+    for i, component in enumerate(small):
+        for j, node in enumerate(sorted(component)):
+            position[node] = (margin + i * (width - margin) / len(small), bottom + 24 * (j + 1))
+
     biggest = float(max(e["usd"] for e in edges))
-    parts = []
-    for e in edges:
-        (x1, y1), (x2, y2) = at[e["source"]], at[e["target"]]
-        mx, my = (x1 + x2) / 2, (y1 + y2) / 2
-        cx, cy = mx + (y2 - y1) * 0.15, my - (x2 - x1) * 0.15  # bend so the two directions do not overlap
-        width = 1 + 11 * math.sqrt(float(e["usd"]) / biggest)
-        colour = CAPITAL if e["flow_class"] == "capital" else SPEND_BACK
-        dash = "" if e["any_firm"] else ' stroke-dasharray="6 4"'
-        title = f"{e['source']} → {e['target']}: {billions(e['usd'])} ({e['flow_class'].replace('_', '-')})"
-        parts.append(
-            f'<path class="edge" d="M{x1:.0f},{y1:.0f} Q{cx:.0f},{cy:.0f} {x2:.0f},{y2:.0f}" fill="none" '
-            f'stroke="{colour}" stroke-opacity=".7" stroke-width="{width:.1f}"{dash} '
-            f'marker-end="url(#arrow-{e["flow_class"]})"><title>{esc(title)}</title></path>'
-        )
-    for n, (x, y) in at.items():
-        anchor = "start" if x > size / 2 + 1 else "end" if x < size / 2 - 1 else "middle"
-        dx = 10 if anchor == "start" else -10 if anchor == "end" else 0
-        parts.append(
-            f'<g class="node"><circle cx="{x:.0f}" cy="{y:.0f}" r="6" fill="#1d2330"/>'
-            f'<text x="{x + dx:.0f}" y="{y + 4:.0f}" text-anchor="{anchor}">{esc(n)}</text></g>'
-        )
+    drawings = []
+    for scenario in SCENARIOS:
+        shown = [e for e in edges if e["scenario"] == scenario]
+        flows = _company_flows(conn, scenario, names)
+        parts = []
+        for e in shown:
+            (x1, y1), (x2, y2) = position[e["source"]], position[e["target"]]
+            mx, my = (x1 + x2) / 2, (y1 + y2) / 2
+            cx, cy = mx + (y2 - y1) * 0.15, my - (x2 - x1) * 0.15  # bend so the two directions do not overlap
+            stroke = 1 + 11 * math.sqrt(float(e["usd"]) / biggest)
+            colour = CAPITAL if e["flow_class"] == "capital" else SPEND_BACK
+            title = (
+                f"{names.get(e['source'], e['source'])} → {names.get(e['target'], e['target'])}: "
+                f"{billions(e['usd'])} ({e['flow_class'].replace('_', '-')}, {scenario})"
+            )
+            parts.append(
+                f'<path class="edge" d="M{x1:.0f},{y1:.0f} Q{cx:.0f},{cy:.0f} {x2:.0f},{y2:.0f}" fill="none" '
+                f'stroke="{colour}" stroke-opacity=".6" stroke-width="{stroke:.1f}" '
+                f'marker-end="url(#arrow-{e["flow_class"]})"><title>{esc(title)}</title></path>'
+            )
+        for node in sorted({e["source"] for e in shown} | {e["target"] for e in shown}):
+            x, y = position[node]
+            name = names.get(node, node)
+            parts.append(
+                f'<g class="node"><title>{esc(name)} ({scenario})\n{esc(flows.get(node, ""))}</title>'
+                f'<circle cx="{x:.0f}" cy="{y:.0f}" r="6" fill="#1d2330"/>'
+                f'<text x="{x + 9:.0f}" y="{y + 4:.0f}" '
+                f'paint-order="stroke" stroke="#fff" stroke-width="4" font-size="13">{esc(name)}</text></g>'
+            )
+        drawings.append(f'<g class="scenario-{scenario}">{"".join(parts)}</g>')
     markers = "".join(
         f'<marker id="arrow-{cls}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
         f'markerUnits="userSpaceOnUse" '
         f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
         for cls, colour in (("capital", CAPITAL), ("spend_back", SPEND_BACK))
     )
+    switch = "".join(
+        f'<input type="radio" name="network-scenario" id="network-{s}"{" checked" if s == "headline" else ""}>'
+        f'<label for="network-{s}">{s}</label>'
+        for s in SCENARIOS
+    )
     legend = (
         f'<p class="legend"><span><i class="swatch" style="background:{CAPITAL}"></i>capital (who funds whom)'
         f'</span><span><i class="swatch" style="background:{SPEND_BACK}"></i>spend-back (who spends back)</span>'
-        "<span>solid: includes firm money; dashed: options, letters of intent and reports only</span>"
-        "<span>width: disclosed amount (headline)</span></p>"
+        "<span>width: disclosed amount; rest the pointer on a company for its flows</span></p>"
     )
     return (
-        f'{legend}<svg id="network" viewBox="-120 0 {size + 240} {size}" role="img" '
-        f'aria-label="Money-flow network"><defs>{markers}</defs>{"".join(parts)}</svg>'
+        f'<div class="network-switch">scenario: {switch}{legend}<svg id="network" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="Money-flow network"><defs>{markers}</defs>{"".join(drawings)}</svg></div>'
     )
 
 

@@ -54,12 +54,26 @@ def test_report_renders_offline_with_its_charts(browser, tmp_path):
     page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
     assert problems == [] and [u for u in requested if not u.startswith("file:")] == []
 
-    [(edges,)] = pipeline.query(
-        "select count(*) from (select distinct from_company, to_company, flow_class from scenario_flows "
-        "where scenario = 'headline' and flow_class in ('capital', 'spend_back') and amount_usd > 0)"
+    # the network: one arrow per edge and class with disclosed money, companies by name, a scenario switch
+    def drawn(scenario: str) -> int:
+        [(edges,)] = pipeline.query(
+            "select count(*) from (select distinct from_company, to_company, flow_class from scenario_flows "
+            "where scenario = ? and flow_class in ('capital', 'spend_back') and amount_usd > 0)",
+            [scenario],
+        )
+        return edges
+
+    headline, firm = page.locator("#network .scenario-headline"), page.locator("#network .scenario-firm")
+    assert headline.locator("path.edge").count() == drawn("headline") and headline.is_visible()
+    assert firm.locator("path.edge").count() == drawn("firm") < drawn("headline") and not firm.is_visible()
+    assert headline.get_by_text("Amazon", exact=True).is_visible()  # a name, not the id
+    tooltip = headline.locator("g.node").evaluate_all(
+        "nodes => nodes.find(n => n.querySelector('text').textContent === 'OpenAI').querySelector('title').textContent"
     )
-    assert page.locator("#network path.edge").count() == edges
-    assert page.locator("#network g.node").count() > 10
+    assert tooltip.startswith("OpenAI (headline)\nOpenAI → Oracle: $300.0B (cloud commitment; orcl-openai-2025-sep)")
+    page.locator("label[for=network-firm]").click()
+    assert firm.is_visible() and not headline.is_visible()
+    page.locator("label[for=network-headline]").click()
     first_trip = page.locator("#round-trips-table tr").nth(1)
     assert "amazon → openai" in first_trip.inner_text() and "$50.0B" in first_trip.inner_text()
     [(url,)] = pipeline.query("select source_url from deal_flows where flow_id = 'amzn-openai-2026-aws'")
