@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from datetime import date
+from urllib.parse import urlsplit
 
 import altair as alt
 import duckdb
@@ -146,10 +147,10 @@ FLOWS_IN_TOOLTIP = 12  # a company's largest flows listed when the pointer rests
 
 
 def _company_flows(conn, scenario: str, names: dict[str, str]) -> dict[str, str]:
-    """company -> its flows in the scenario, largest first, as lines for its tooltip."""
+    """company -> its flows in the scenario, largest first, as lines for its tooltip (with each source's site)."""
     flows = rows(
         conn,
-        """select flow_id, from_company, to_company, flow_type, amount_usd from scenario_flows
+        """select flow_id, from_company, to_company, flow_type, amount_usd, source_url from scenario_flows
         where scenario = ? order by amount_usd desc nulls last, flow_id""",
         [scenario],
     )
@@ -158,7 +159,9 @@ def _company_flows(conn, scenario: str, names: dict[str, str]) -> dict[str, str]
         parties = f"{names.get(f['from_company'], f['from_company'])} → {names.get(f['to_company'], f['to_company'])}"
         text = f"{parties}: {disclosed(f['amount_usd'], f['amount_usd'] is None)}"
         for company in (f["from_company"], f["to_company"]):
-            lines.setdefault(company, []).append(f"{text} ({f['flow_type'].replace('_', ' ')}; {f['flow_id']})")
+            lines.setdefault(company, []).append(
+                f"{text} ({f['flow_type'].replace('_', ' ')}; {f['flow_id']}; {urlsplit(f['source_url']).netloc})"
+            )
     return {
         company: "\n".join(ls[:FLOWS_IN_TOOLTIP])
         + (f"\n... and {len(ls) - FLOWS_IN_TOOLTIP} more" if len(ls) > FLOWS_IN_TOOLTIP else "")
@@ -170,7 +173,7 @@ def network_svg(conn) -> str:
     """The money graph of each scenario (money_edges), one drawing per scenario and a switch between them
     (radio buttons and CSS, no script). Companies are placed by a force-directed layout computed here (networkx,
     fixed seed), so that companies that deal with each other sit together; each is labelled with its name
-    beside it, and resting the pointer on it lists its flows with amounts and flow ids."""
+    beside it, and resting the pointer on it lists its flows with amounts, flow ids and sources' sites."""
     edges = rows(
         conn,
         """

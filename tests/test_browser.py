@@ -70,7 +70,12 @@ def test_report_renders_offline_with_its_charts(browser, tmp_path):
     tooltip = headline.locator("g.node").evaluate_all(
         "nodes => nodes.find(n => n.querySelector('text').textContent === 'OpenAI').querySelector('title').textContent"
     )
-    assert tooltip.startswith("OpenAI (headline)\nOpenAI → Oracle: $300.0B (cloud commitment; orcl-openai-2025-sep)")
+    [(site,)] = pipeline.query(
+        "select split_part(source_url, '/', 3) from deal_flows where flow_id = 'orcl-openai-2025-sep'"
+    )
+    assert tooltip.startswith(
+        f"OpenAI (headline)\nOpenAI → Oracle: $300.0B (cloud commitment; orcl-openai-2025-sep; {site})"
+    )
     page.locator("label[for=network-firm]").click()
     assert firm.is_visible() and not headline.is_visible()
     page.locator("label[for=network-headline]").click()
