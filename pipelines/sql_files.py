@@ -109,15 +109,16 @@ def _tree(query: str) -> dict:
 
 
 @functools.cache  # asked for every model on every load of the code location
-def _reads(query: str) -> tuple[frozenset[str], frozenset[str]]:
-    tables: set[str] = set()
+def _read_names(query: str) -> tuple[frozenset[tuple[str, str]], frozenset[str]]:
+    """((catalog, table) of every table the query reads, CTEs left out; the table functions it calls)."""
+    tables: set[tuple[str, str]] = set()
     functions: set[str] = set()
     ctes: set[str] = set()
 
     def walk(node) -> None:
         if isinstance(node, dict):
             if node.get("type") == "BASE_TABLE":
-                tables.add(node["table_name"].lower())
+                tables.add((node.get("catalog_name", "").lower(), node["table_name"].lower()))
             elif node.get("type") == "TABLE_FUNCTION":
                 functions.add(node["function"]["function_name"].lower())
             for cte in node.get("cte_map", {}).get("map", []):
@@ -129,25 +130,16 @@ def _reads(query: str) -> tuple[frozenset[str], frozenset[str]]:
                 walk(item)
 
     walk(_tree(query))
-    return frozenset(tables - ctes), frozenset(functions)
+    return frozenset((catalog, t) for catalog, t in tables if catalog or t not in ctes), frozenset(functions)
 
 
-@functools.cache
+def _reads(query: str) -> tuple[frozenset[str], frozenset[str]]:
+    tables, functions = _read_names(query)
+    return frozenset(t for _, t in tables), functions
+
+
 def _previous_reads(query: str) -> frozenset[str]:
-    tables: set[str] = set()
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "BASE_TABLE" and node.get("catalog_name", "").lower() == PREVIOUS:
-                tables.add(node["table_name"].lower())
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(_tree(query))
-    return frozenset(tables)
+    return frozenset(t for catalog, t in _read_names(query)[0] if catalog == PREVIOUS)
 
 
 @functools.cache  # the code location is loaded several times per process (dg launch: 6)
