@@ -147,24 +147,29 @@ FLOWS_IN_TOOLTIP = 12  # a company's largest flows listed when the pointer rests
 
 
 def _company_flows(conn, scenario: str, names: dict[str, str]) -> dict[str, str]:
-    """company -> its flows in the scenario, largest first, as lines for its tooltip (with each source's site)."""
+    """company -> its largest flows in the scenario as lines for its tooltip (with each source's site); only
+    FLOWS_IN_TOOLTIP of them leave the database, however many flows a company has."""
     flows = rows(
         conn,
-        """select flow_id, from_company, to_company, flow_type, amount_usd, source_url from scenario_flows
-        where scenario = ? order by amount_usd desc nulls last, flow_id""",
-        [scenario],
+        """select company, flow_id, from_company, to_company, flow_type, amount_usd, source_url,
+               count(*) over (partition by company) as flows
+        from scenario_flows, unnest([from_company, to_company]) as party(company)
+        where scenario = ?
+        qualify row_number() over (partition by company order by amount_usd desc nulls last, flow_id) <= ?
+        order by company, amount_usd desc nulls last, flow_id""",
+        [scenario, FLOWS_IN_TOOLTIP],
     )
     lines: dict[str, list[str]] = {}
     for f in flows:
         parties = f"{names.get(f['from_company'], f['from_company'])} → {names.get(f['to_company'], f['to_company'])}"
-        text = f"{parties}: {disclosed(f['amount_usd'], f['amount_usd'] is None)}"
-        for company in (f["from_company"], f["to_company"]):
-            lines.setdefault(company, []).append(
-                f"{text} ({f['flow_type'].replace('_', ' ')}; {f['flow_id']}; {urlsplit(f['source_url']).netloc})"
-            )
+        amount = disclosed(f["amount_usd"], f["amount_usd"] is None)
+        lines.setdefault(f["company"], []).append(
+            f"{parties}: {amount} ({f['flow_type'].replace('_', ' ')}; {f['flow_id']}; "
+            f"{urlsplit(f['source_url']).netloc})"
+        )
+    more = {f["company"]: f["flows"] - FLOWS_IN_TOOLTIP for f in flows if f["flows"] > FLOWS_IN_TOOLTIP}
     return {
-        company: "\n".join(ls[:FLOWS_IN_TOOLTIP])
-        + (f"\n... and {len(ls) - FLOWS_IN_TOOLTIP} more" if len(ls) > FLOWS_IN_TOOLTIP else "")
+        company: "\n".join(ls) + (f"\n... and {more[company]} more" if company in more else "")
         for company, ls in lines.items()
     }
 
