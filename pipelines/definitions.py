@@ -19,7 +19,7 @@ from pipelines.freshness import published_freshness
 from pipelines.prices.sources import PRICE_SOURCES, PriceSource
 from pipelines.resources import build_resources
 from pipelines.schedules import daily_job, daily_refresh
-from pipelines.sensors import dead_runs, deals_file_changed
+from pipelines.sensors import dead_runs, deals_file_changed, run_failed_alert
 from pipelines.sql_files import load_models
 
 OWNERS = ["team:data"]
@@ -64,7 +64,7 @@ def build_defs(
         assets=dg.map_asset_specs(shared_attributes, [*python_assets, sql_layer, build_publish_asset(models)]),
         jobs=[daily_job],
         schedules=[daily_refresh],
-        sensors=[deals_file_changed, dead_runs],
+        sensors=[deals_file_changed, dead_runs, run_failed_alert],
         resources=resources,
         # One step at a time in the run's own process: the steps share one DuckDB file, so they could
         # not run in parallel anyway, and a subprocess per step costs ~2.5 s each here.

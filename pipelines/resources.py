@@ -65,6 +65,7 @@ class PipelineSettings(dg.ConfigurableResource):
     allow_empty_sources: list[str] = []  # sources whose file may legitimately have no rows
     max_cycles: int = MAX_CYCLES
     validate_chunk_rows: int = VALIDATE_CHUNK_ROWS
+    alert_webhook: str = ""  # where run_failed_alert posts a failed run; empty: it logs the failure instead
 
     @property
     def warehouse_db(self) -> Path:
@@ -242,6 +243,7 @@ def settings_from_env(env: Mapping[str, str] = os.environ) -> PipelineSettings:
         allow_empty_sources=_names(env, "AIINFRA_ALLOW_EMPTY_SOURCES", ()),
         max_cycles=_count(env, "AIINFRA_MAX_CYCLES", MAX_CYCLES),
         validate_chunk_rows=_count(env, "AIINFRA_VALIDATE_CHUNK_ROWS", VALIDATE_CHUNK_ROWS),
+        alert_webhook=(env.get("AIINFRA_ALERT_WEBHOOK") or "").strip(),
     )
 
 

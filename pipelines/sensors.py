@@ -1,5 +1,5 @@
-"""Sensors: a run as soon as the deals file changes, instead of waiting for the next 06:00 schedule; and
-the clean-up of runs whose process died."""
+"""Sensors: a run as soon as the deals file changes, instead of waiting for the next 06:00 schedule; the
+clean-up of runs whose process died; and an alert when a run fails."""
 
 import hashlib
 from datetime import UTC, datetime
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines import runs
+from pipelines import alerts, runs
 from pipelines.resources import PipelineSettings
 from pipelines.schedules import daily_job
 
@@ -44,3 +44,28 @@ def deals_file_changed(context: dg.SensorEvaluationContext, settings: PipelineSe
 def dead_runs(context: dg.SensorEvaluationContext, settings: PipelineSettings):
     failed, _ = runs.clean_up(context.instance, Path(settings.warehouse_dir), context.log.info)
     return dg.SkipReason(f"marked {len(failed)} dead run(s) failed" if failed else "no dead runs")
+
+
+@dg.run_failure_sensor(
+    name="run_failed_alert",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Posts each failed run's failing steps and errors as JSON to AIINFRA_ALERT_WEBHOOK; logs them "
+    "when it is not set.",
+)
+def run_failed_alert(context: dg.RunFailureSensorContext, settings: PipelineSettings):
+    run = context.dagster_run
+    steps = [(event.step_key or "?", _error(event)) for event in context.get_step_failure_events()]
+    payload = alerts.run_failure(
+        run.job_name, run.run_id, run.tags.get("dagster/partition"), steps, context.failure_event.message or ""
+    )
+    if not settings.alert_webhook:
+        context.log.warning(
+            f"run {run.run_id} of {run.job_name} failed: {payload['failed_steps']} (no AIINFRA_ALERT_WEBHOOK)"
+        )
+        return
+    alerts.post(settings.alert_webhook, payload)
+
+
+def _error(event: dg.DagsterEvent) -> str:
+    error = event.step_failure_data.error
+    return error.message.strip() if error else (event.message or "")

@@ -45,6 +45,7 @@ def test_the_readme_states_the_defaults_the_code_uses():
     assert Path(settings.data_dir).name == "data" and ROWS["AIINFRA_DATA_DIR"].strip() == "`data/`"
     assert settings.allow_empty_sources == [] and ROWS["AIINFRA_ALLOW_EMPTY_SOURCES"].strip() == "none"
     assert settings.sec_contact == "" and ROWS["AIINFRA_SEC_CONTACT"].strip() == "none"
+    assert settings.alert_webhook == "" and ROWS["AIINFRA_ALERT_WEBHOOK"].strip() == "none"
     assert settings.filings_since is None and ROWS["AIINFRA_FILINGS_SINCE"].strip() == "none"
     assert settings.feeds_path == Path(settings.data_dir) / "feeds.csv"
     assert ROWS["AIINFRA_FEEDS_FILE"].strip() == "`$AIINFRA_DATA_DIR/feeds.csv`"
