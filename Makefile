@@ -13,7 +13,7 @@ INFO_LOGS := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 SNAPSHOT = $(or $(AIINFRA_WAREHOUSE_DIR),warehouse)/published/ai_infra.duckdb
 
-.PHONY: run unstick check docs test ui query review accept shell bench bench-scale clean chromium
+.PHONY: run unstick backfill check docs test ui query review accept shell bench bench-scale clean chromium
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ run: install
 	if $(BIN)/dg launch --job daily_job --partition $$(date -u +%F) --config-json '$(INFO_LOGS)'; then \
 	  $(BIN)/python -m pipelines.summary; \
 	else $(BIN)/python -m pipelines.summary --failed "$$before"; exit 1; fi
+
+## backfill: the price observations of each day from FROM to TO, one run at a time: make backfill FROM=2026-11-01 TO=2026-11-07
+backfill: install
+	@test -n "$(FROM)" -a -n "$(TO)" || { echo 'which days? make backfill FROM=YYYY-MM-DD TO=YYYY-MM-DD' >&2; exit 2; }
+	@$(BIN)/python -m pipelines.backfill $(FROM) $(TO)
 
 ## unstick: mark failed the runs whose process is gone, and free the pool slots they hold
 unstick: install

@@ -18,7 +18,7 @@ from pipelines.filings.sources import FILING_SOURCES, FilingSource
 from pipelines.freshness import published_freshness
 from pipelines.prices.sources import PRICE_SOURCES, PriceSource
 from pipelines.resources import build_resources
-from pipelines.schedules import daily_job, daily_refresh
+from pipelines.schedules import build_price_history_job, daily_job, daily_refresh
 from pipelines.sensors import dead_runs, deals_file_changed, run_failed_alert
 from pipelines.sql_files import load_models
 
@@ -62,7 +62,7 @@ def build_defs(
     sql_layer = build_sql_layer(upstream, models, load_checks(models))
     return dg.Definitions(
         assets=dg.map_asset_specs(shared_attributes, [*python_assets, sql_layer, build_publish_asset(models)]),
-        jobs=[daily_job],
+        jobs=[daily_job, build_price_history_job([a.key.to_user_string() for a in price_assets])],
         schedules=[daily_refresh],
         sensors=[deals_file_changed, dead_runs, run_failed_alert],
         resources=resources,
