@@ -36,7 +36,9 @@ def post(url: str, payload: dict, timeout_s: float = TIMEOUT_S, retries: int = R
         except requests.RequestException as err:
             raise AlertError(f"AIINFRA_ALERT_WEBHOOK {url}: the alert could not be posted ({err})") from err
     if response.status_code >= 400:
-        raise AlertError(f"AIINFRA_ALERT_WEBHOOK {url}: HTTP {response.status_code} after {retries} retries")
+        raise AlertError(
+            f"AIINFRA_ALERT_WEBHOOK {url}: answered HTTP {response.status_code} (429 and 5xx are retried {retries} times)"
+        )
 
 
 def run_failure(job: str, run_id: str, partition: str | None, steps: list[tuple[str, str]], message: str) -> dict:
