@@ -37,7 +37,8 @@ def post(url: str, payload: dict, timeout_s: float = TIMEOUT_S, retries: int = R
             raise AlertError(f"AIINFRA_ALERT_WEBHOOK {url}: the alert could not be posted ({err})") from err
     if response.status_code >= 400:
         raise AlertError(
-            f"AIINFRA_ALERT_WEBHOOK {url}: answered HTTP {response.status_code} (429 and 5xx are retried {retries} times)"
+            f"AIINFRA_ALERT_WEBHOOK {url}: answered HTTP {response.status_code} "
+            f"(429 and 5xx are retried {retries} times)"
         )
 
 
