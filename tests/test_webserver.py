@@ -85,4 +85,4 @@ def test_every_asset_explains_itself_through_graphql(webserver):
         if key in sql_assets | {"published_snapshot"}:  # the published tables: a day and a bit
             assert node["internalFreshnessPolicy"]["failWindowSeconds"] == 26 * 3600, key
     sensors = {s["name"]: s["sensorState"]["status"] for s in data["sensorsOrError"]["results"]}
-    assert sensors == {"deals_file_changed": "RUNNING", "dead_runs": "RUNNING"}
+    assert sensors == {"deals_file_changed": "RUNNING", "dead_runs": "RUNNING", "run_failed_alert": "RUNNING"}
