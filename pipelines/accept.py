@@ -26,7 +26,7 @@ from pipelines.resources import settings_from_env
 
 # The columns a person completes before the row counts; validation quarantines the row while any is blank.
 TO_COMPLETE = ("flow_type", "is_firm", "status", "last_verified_on")
-SOURCE_TIERS = {
+TIER_OF_KIND = {
     "filing": "filing",
     "feed": "company",
 }  # a filing is a regulatory filing; a feed item, a party's release
@@ -68,7 +68,7 @@ def prefilled_row(candidate: dict, header: list[str], today: date) -> dict[str, 
         "source_url": candidate["source_url"],
         "source_quote": candidate["quote"],
         "primary_source_url": candidate["source_url"],
-        "source_tier": SOURCE_TIERS[candidate["source_kind"]],
+        "source_tier": TIER_OF_KIND[candidate["source_kind"]],
         "note": note,
     }
     return {column: row.get(column, "") for column in header}

@@ -162,7 +162,7 @@ def _company_flows(conn, scenario: str, names: dict[str, str]) -> dict[str, str]
     lines: dict[str, list[str]] = {}
     for f in flows:
         parties = f"{names.get(f['from_company'], f['from_company'])} → {names.get(f['to_company'], f['to_company'])}"
-        amount = disclosed(f["amount_usd"], f["amount_usd"] is None)
+        amount = disclosed(f["amount_usd"], int(f["amount_usd"] is None))
         lines.setdefault(f["company"], []).append(
             f"{parties}: {amount} ({f['flow_type'].replace('_', ' ')}; {f['flow_id']}; "
             f"{urlsplit(f['source_url']).netloc})"
@@ -333,19 +333,31 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
         (select count(*) from companies) as companies, (select count(*) from chip_prices) as prices,
         (select count(*) from quarantine) as quarantined""",
     )[0]
-    # each side's flows with no disclosed amount, so that an undisclosed side is not printed as $0
+    # each side's flows with no disclosed amount, so that an undisclosed side is not printed as $0; the shown
+    # trips' flow ids are unnested and joined on flow_id (a list_contains join would test every flow of the
+    # scenario against every list)
     trips = rows(
         conn,
-        """select trips.investor, trips.investee, trips.capital_usd, trips.spend_back_usd, trips.round_trip_ratio,
-               trips.circular_usd, trips.flow_ids,
-               count(*) filter (where flows.flow_class = 'capital' and flows.amount_usd is null) as capital_undisclosed,
-               count(*) filter (where flows.flow_class = 'spend_back' and flows.amount_usd is null)
-                   as spend_back_undisclosed
-        from (select * from round_trips where scenario = 'headline' order by circular_usd desc limit 10) as trips
-        inner join scenario_flows as flows
-            on flows.scenario = 'headline' and list_contains(trips.flow_ids, flows.flow_id)
-        group by all
-        order by trips.circular_usd desc, trips.investor, trips.investee""",
+        """with shown as (
+            select * from round_trips where scenario = 'headline' order by circular_usd desc limit 10
+        ),
+        cited as (select investor, investee, unnest(flow_ids) as flow_id from shown),
+        undisclosed as (
+            select cited.investor, cited.investee,
+                   count(*) filter (where flows.flow_class = 'capital' and flows.amount_usd is null)
+                       as capital_undisclosed,
+                   count(*) filter (where flows.flow_class = 'spend_back' and flows.amount_usd is null)
+                       as spend_back_undisclosed
+            from cited
+            inner join scenario_flows as flows on flows.scenario = 'headline' and flows.flow_id = cited.flow_id
+            group by all
+        )
+        select shown.investor, shown.investee, shown.capital_usd, shown.spend_back_usd, shown.round_trip_ratio,
+               shown.circular_usd, shown.flow_ids, undisclosed.capital_undisclosed,
+               undisclosed.spend_back_undisclosed
+        from shown
+        inner join undisclosed using (investor, investee)
+        order by shown.circular_usd desc, shown.investor, shown.investee""",
     )
     # A cycle cites its edges; the flows behind the cycles shown are those edges' flows.
     cycles = rows(

@@ -174,13 +174,9 @@ def parse_partial_date(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return day, precision
 
 
-def normalise_name(text: pl.Expr) -> pl.Expr:
-    return text.str.strip_chars().str.to_lowercase()
-
-
 def resolve_company(text: pl.Expr, aliases: dict[str, str]) -> pl.Expr:
-    """A company name or alias, any case -> its company_id; null when unknown."""
-    return normalise_name(text).replace_strict(aliases, default=None, return_dtype=pl.String)
+    """A company name or alias, any case -> its company_id; null when unknown (`aliases`: alias_map)."""
+    return text.str.strip_chars().str.to_lowercase().replace_strict(aliases, default=None, return_dtype=pl.String)
 
 
 def split_aliases(aliases: str | None) -> list[str]:
@@ -188,13 +184,18 @@ def split_aliases(aliases: str | None) -> list[str]:
     return [a.strip() for a in aliases.split(";") if a.strip()] if aliases else []
 
 
+def spellings(company_id: str, name: str, aliases: str | None) -> list[str]:
+    """Every spelling of a company (its id, name and aliases) as resolve_company compares them: trimmed,
+    lower-cased."""
+    return [spelling.strip().lower() for spelling in [company_id, name, *split_aliases(aliases)]]
+
+
 def alias_map(companies: list[tuple[str, str, str | None]]) -> dict[str, str]:
-    """Every spelling of a company (its id, name and aliases), lower-cased, -> company_id;
-    `companies` are (company_id, name, aliases) rows."""
+    """Every spelling of a company -> company_id; `companies` are (company_id, name, aliases) rows."""
     mapping: dict[str, str] = {}
     for company_id, name, aliases in companies:
-        for spelling in [company_id, name, *split_aliases(aliases)]:
-            mapping.setdefault(spelling.strip().lower(), company_id)
+        for spelling in spellings(company_id, name, aliases):
+            mapping.setdefault(spelling, company_id)
     return mapping
 
 
@@ -290,9 +291,9 @@ def companies_schema() -> pa.DataFrameSchema:
         seen: set[str] = set()
         ok = []
         for company_id, name, aliases in data.lazyframe.select("company_id", "name", "aliases").collect().iter_rows():
-            spellings = {a.strip().lower() for a in [str(company_id), str(name), *split_aliases(aliases)]}
-            ok.append(not (spellings & seen))
-            seen |= spellings
+            its = set(spellings(str(company_id), str(name), aliases))
+            ok.append(not (its & seen))
+            seen |= its
         return pl.LazyFrame({"alias_free": ok}, schema={"alias_free": pl.Boolean})
 
     return pa.DataFrameSchema(

@@ -17,7 +17,6 @@ class DocumentCache:
     def __init__(self, directory: Path):
         self.directory = directory
         self.used: set[Path] = set()
-        self.reused = 0
 
     def _path(self, url: str) -> Path:
         return self.directory / f"{hashlib.sha256(url.encode()).hexdigest()[:40]}.json"

@@ -207,7 +207,6 @@ def _document(http: HttpClient, url: str, contact: str, max_bytes: int, cache: D
         retry_statuses=SEC_RETRY_STATUSES,
     )
     if answer.not_modified and kept is not None:
-        cache.reused += 1
         return kept["document"]
     document = {
         "bytes_read": str(len(answer.body)),
