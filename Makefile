@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # The instance's own files (run history, schedules, logs) live in .dagster/, with the repo-root
-# dagster.yaml linked in so that it is the configuration in force.
-export DAGSTER_HOME := $(CURDIR)/.dagster
+# dagster.yaml linked in so that it is the configuration in force. With AIINFRA_POSTGRES_URL set, the
+# run history, event logs and schedule state live in that PostgreSQL database instead: the instance is
+# .dagster-postgres/, whose dagster.yaml is the repo-root one followed by deploy/dagster-postgres.yaml.
+export DAGSTER_HOME := $(CURDIR)/$(if $(AIINFRA_POSTGRES_URL),.dagster-postgres,.dagster)
 # Commands below run from .venv/bin: say so, as an activated environment would (dg checks it).
 export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 
@@ -13,7 +15,7 @@ INFO_LOGS := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 SNAPSHOT = $(or $(AIINFRA_WAREHOUSE_DIR),warehouse)/published/ai_infra.duckdb
 
-.PHONY: run unstick backfill check docs test ui query review accept shell bench bench-scale clean chromium
+.PHONY: run serve instance unstick backfill check docs test ui query review accept shell bench bench-scale clean chromium postgresql
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,11 +23,14 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $@
 
-$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
-	mkdir -p $(DAGSTER_HOME)
-	ln -sf $(CURDIR)/dagster.yaml $@
+# Written on every call (it is cheap), so that setting or unsetting AIINFRA_POSTGRES_URL over an
+# instance directory given as DAGSTER_HOME=... always takes effect.
+instance:
+	@mkdir -p $(DAGSTER_HOME)
+	@rm -f $(DAGSTER_HOME)/dagster.yaml
+	@$(if $(AIINFRA_POSTGRES_URL),cat dagster.yaml deploy/dagster-postgres.yaml >,ln -s $(CURDIR)/dagster.yaml) $(DAGSTER_HOME)/dagster.yaml
 
-install: $(BIN)/.installed $(DAGSTER_HOME)/dagster.yaml
+install: $(BIN)/.installed instance
 
 ## run: today's daily job (prices recorded under today's UTC date), then a summary of what was published
 run: install
@@ -71,6 +76,12 @@ shell: install
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
+# The instance-storage tests start Debian's PostgreSQL server in a temporary directory; the deploy test
+# validates deploy/docker-compose.yml with docker-compose.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v docker-compose >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql docker-compose >/dev/null; }
+
 ## docs: the published tables' pages (docs/tables.md, README's table list) written from the SQL headers
 docs: install
 	$(BIN)/python -m pipelines.docs
@@ -84,13 +95,19 @@ check: install
 	$(BIN)/dg check defs
 	$(BIN)/python -m pipelines.docs --check
 
-## test: the whole test suite on two workers, one test file each at a time (installs Debian's chromium for the rendering tests if it is missing)
-test: install chromium check
+## test: the whole test suite on two workers, one test file each at a time (installs Debian's chromium, postgresql and docker-compose for the rendering, instance and deploy tests if missing)
+test: install chromium postgresql check
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile --junitxml=test-artifacts/junit.xml
 
-## ui: the Dagster UI (and the schedule daemon) on http://127.0.0.1:3000, over this instance
+## ui: the Dagster UI (and the schedule daemon) on http://127.0.0.1:3000, over this instance, as a development server
 ui: install
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+## serve: the webserver (http://$(SERVE_HOST):$(SERVE_PORT)) and the daemon as long-running processes over this instance; SIGTERM stops both
+SERVE_HOST ?= 127.0.0.1
+SERVE_PORT ?= 3000
+serve: install
+	exec $(BIN)/python -m pipelines.serve --host $(SERVE_HOST) --port $(SERVE_PORT)
 
 ## bench: the timings recorded in BENCHMARKS.md
 bench: install
@@ -101,4 +118,4 @@ bench-scale: install
 	$(BIN)/python benchmarks/bench_scale.py $(ARGS)
 
 clean:
-	rm -rf $(VENV) $(DAGSTER_HOME) warehouse
+	rm -rf $(VENV) .dagster .dagster-postgres warehouse
