@@ -9,7 +9,8 @@ A run writes its whole version into `versions/.staging-<run id>`, renames it int
 the `current` link with a rename: readers see the old set of files or the new one, never a mix, and a
 reader with a file open keeps it. The stable names never change, so readers need not know about
 versions. Staging directories left by a killed run are removed at the start of the next run, and only
-the newest KEEP_VERSIONS versions are kept.
+the newest KEEP_VERSIONS versions are kept. A shared copy (AIINFRA_PUBLISH_URI) is another such
+directory, filled by `mirror` from the version just published and switched in the same way.
 """
 
 from __future__ import annotations
@@ -71,6 +72,20 @@ def switch(published: Path, staged: Path, manifest: dict) -> Path:
         _relink(path, f"current/{name}")
     _fsync(published)
     return version
+
+
+def mirror(version: Path, target: Path, manifest: dict) -> Path:
+    """Copy a published version into another published directory (a shared one, AIINFRA_PUBLISH_URI) and
+    switch it in there the same way; returns the copy. Until the switch, readers of `target` see its
+    previous version; a copy cut short is a staging directory, which the next publish removes."""
+    target.mkdir(parents=True, exist_ok=True)
+    staged = staging_dir(target, manifest["run_id"])
+    shutil.rmtree(staged, ignore_errors=True)
+    try:
+        shutil.copytree(version, staged)
+        return switch(target, staged, manifest)
+    finally:
+        clean(target)
 
 
 def new_manifest(run_id: str, partition: str, tables: dict[str, int]) -> dict:

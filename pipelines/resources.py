@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import dagster as dg
 import duckdb
@@ -66,6 +67,7 @@ class PipelineSettings(dg.ConfigurableResource):
     max_cycles: int = MAX_CYCLES
     validate_chunk_rows: int = VALIDATE_CHUNK_ROWS
     alert_webhook: str = ""  # where run_failed_alert posts a failed run; empty: it logs the failure instead
+    publish_dir: str | None = None  # a shared directory each published version is also copied into; None: none
 
     @property
     def warehouse_db(self) -> Path:
@@ -204,6 +206,22 @@ def _day(env: Mapping[str, str], key: str) -> str | None:
     return text or None
 
 
+def _directory(env: Mapping[str, str], key: str) -> str | None:
+    """A directory given as a path or a file:// URL, absolute; None when unset."""
+    text = (env.get(key) or "").strip()
+    if not text:
+        return None
+    url = urlsplit(text)
+    if url.scheme == "file":
+        return str(Path(unquote(url.path)).resolve())
+    if url.scheme:
+        raise ValueError(
+            f"{key}: {text!r} is a {url.scheme}:// URL; give a directory (a path or a file:// URL), such as a "
+            "network share or an object-store bucket mounted on this machine"
+        )
+    return str(Path(text).resolve())
+
+
 def settings_from_env(env: Mapping[str, str] = os.environ) -> PipelineSettings:
     """The pipeline's settings from AIINFRA_* (unset ones take their documented defaults)."""
     price_sources = _names(env, "AIINFRA_PRICE_SOURCES", DEFAULT_PRICE_SOURCES)
@@ -244,6 +262,7 @@ def settings_from_env(env: Mapping[str, str] = os.environ) -> PipelineSettings:
         max_cycles=_count(env, "AIINFRA_MAX_CYCLES", MAX_CYCLES),
         validate_chunk_rows=_count(env, "AIINFRA_VALIDATE_CHUNK_ROWS", VALIDATE_CHUNK_ROWS),
         alert_webhook=(env.get("AIINFRA_ALERT_WEBHOOK") or "").strip(),
+        publish_dir=_directory(env, "AIINFRA_PUBLISH_URI"),
     )
 
 

@@ -164,3 +164,48 @@ def test_a_warehouse_locked_by_another_process_fails_naming_the_setting(tmp_path
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_shared_copy_follows_each_version_and_a_copy_cut_short_is_never_seen(tmp_path):
+    shared = tmp_path / "share" / "ai-infra"
+    pipeline = Pipeline(
+        tmp_path / "warehouse", data_dir=SMALL, price_sources=[], settings_overrides={"publish_dir": str(shared)}
+    )
+    assert pipeline.run().success
+    local = pipeline.snapshot.parent
+    first = assert_consistent(shared)
+    assert published_fingerprint(shared) == published_fingerprint(local)
+
+    # A copy cut short (a run killed while copying) is a staging directory: no reader sees it, the next
+    # publish removes it.
+    before = published_fingerprint(shared)
+    leftover = published.staging_dir(shared, "killed-run")
+    leftover.mkdir()
+    (leftover / published.DB).write_text("half a database")
+    assert published_fingerprint(shared) == before
+    assert pipeline.run().success
+    second = assert_consistent(shared)
+    assert second["version"] != first["version"] and published_fingerprint(shared) == published_fingerprint(local)
+    assert not list((shared / "versions").glob(f"{published.STAGING}*"))
+
+    # A reader elsewhere attaches the stable name read-only, as the README shows.
+    with duckdb.connect() as conn:
+        conn.execute(f"attach '{shared / published.DB}' as ai_infra (read_only)")
+        assert conn.execute("select count(*) from ai_infra.deal_flows").fetchone()[0] == len(GOOD)
+
+
+def test_a_shared_copy_that_cannot_be_written_fails_the_run_naming_the_setting(tmp_path):
+    not_a_directory = tmp_path / "share"
+    not_a_directory.write_text("a file where the share should be")
+    pipeline = Pipeline(
+        tmp_path / "warehouse",
+        data_dir=SMALL,
+        price_sources=[],
+        settings_overrides={"publish_dir": str(not_a_directory / "ai-infra")},
+    )
+    result = pipeline.run()
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert failure.step_key == "publish"
+    assert f"AIINFRA_PUBLISH_URI={not_a_directory / 'ai-infra'}" in failure.step_failure_data.error.message
+    assert assert_consistent(pipeline.snapshot.parent)["tables"]["deal_flows"] == len(GOOD)  # the local one is out

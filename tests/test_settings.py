@@ -3,15 +3,19 @@
 import re
 from pathlib import Path
 
-from pipelines.resources import build_resources
+import pytest
 
-RESOURCES = (Path(__file__).parent.parent / "pipelines" / "resources.py").read_text()
-README = (Path(__file__).parent.parent / "README.md").read_text()
+from pipelines.resources import build_resources, settings_from_env
+
+REPO = Path(__file__).parent.parent
+# The pipeline reads its settings in resources.py; the instance reads AIINFRA_POSTGRES_URL (Makefile, dagster.yaml).
+RESOURCES = (REPO / "pipelines" / "resources.py").read_text() + (REPO / "deploy" / "dagster-postgres.yaml").read_text()
+README = (REPO / "README.md").read_text()
 ROWS = dict(re.findall(r"^\| `(AIINFRA_[A-Z_]+)` \| ([^|]+) \|", README, re.MULTILINE))
 
 
 def test_every_setting_the_code_reads_is_in_the_readme_and_no_other():
-    assert set(ROWS) == set(re.findall(r'"(AIINFRA_[A-Z_]+)"', RESOURCES))
+    assert set(ROWS) == set(re.findall(r'(?:"|env: )(AIINFRA_[A-Z_]+)', RESOURCES))
 
 
 def test_the_readme_states_the_defaults_the_code_uses():
@@ -46,6 +50,17 @@ def test_the_readme_states_the_defaults_the_code_uses():
     assert settings.allow_empty_sources == [] and ROWS["AIINFRA_ALLOW_EMPTY_SOURCES"].strip() == "none"
     assert settings.sec_contact == "" and ROWS["AIINFRA_SEC_CONTACT"].strip() == "none"
     assert settings.alert_webhook == "" and ROWS["AIINFRA_ALERT_WEBHOOK"].strip() == "none"
+    assert settings.publish_dir is None and ROWS["AIINFRA_PUBLISH_URI"].strip() == "none"
     assert settings.filings_since is None and ROWS["AIINFRA_FILINGS_SINCE"].strip() == "none"
     assert settings.feeds_path == Path(settings.data_dir) / "feeds.csv"
     assert ROWS["AIINFRA_FEEDS_FILE"].strip() == "`$AIINFRA_DATA_DIR/feeds.csv`"
+
+
+def test_the_publish_target_is_a_directory_given_as_a_path_or_a_file_url(tmp_path):
+    share = tmp_path / "shared dir"
+    assert settings_from_env({"AIINFRA_PUBLISH_URI": str(share)}).publish_dir == str(share)
+    assert settings_from_env({"AIINFRA_PUBLISH_URI": "file://" + str(share).replace(" ", "%20")}).publish_dir == str(
+        share
+    )
+    with pytest.raises(ValueError, match=r"AIINFRA_PUBLISH_URI: 's3://bucket/ai-infra' is a s3:// URL"):
+        settings_from_env({"AIINFRA_PUBLISH_URI": "s3://bucket/ai-infra"})

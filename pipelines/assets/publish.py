@@ -73,7 +73,8 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
                     f"published/ai_infra.duckdb (read-only DuckDB, storage {STORAGE_VERSION}, every table and "
                     "column commented, with the table macros flows_as_of(d) and scenario_flows_as_of(d)), "
                     "published/parquet/<table>.parquet and published/csv/<table>.csv: every model and metric "
-                    "table, switched in atomically with the report."
+                    "table, switched in atomically with the report; with AIINFRA_PUBLISH_URI set, copied into that "
+                    "directory and switched in there the same way."
                 ),
             ),
             dg.AssetSpec(
@@ -126,11 +127,23 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
         finally:
             published.clean(out)  # this run's staging directory if it failed, and old versions
         context.log.info(f"Published {len(tables)} tables and the report as version {version.name} in {out}")
+        shared = {}
+        if settings.publish_dir:
+            try:
+                copy = published.mirror(version, Path(settings.publish_dir), manifest)
+            except OSError as err:
+                raise dg.Failure(
+                    f"Published version {version.name} in {out}, but could not copy it to AIINFRA_PUBLISH_URI="
+                    f"{settings.publish_dir}, which still shows its previous version: {err}"
+                ) from err
+            context.log.info(f"Copied version {version.name} to {settings.publish_dir}")
+            shared = {"shared_copy": dg.MetadataValue.path(str(copy.parent.parent / published.DB))}
         yield dg.MaterializeResult(
             asset_key="published_snapshot",
             metadata={
                 "path": dg.MetadataValue.path(str(settings.published_db)),
                 "version": dg.MetadataValue.text(version.name),
+                **shared,
                 "tables": dg.MetadataValue.md("\n".join(f"- `{t}`: {n} rows" for t, n in counts.items())),
                 "dagster/row_count": dg.MetadataValue.int(sum(counts.values())),
             },
