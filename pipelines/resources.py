@@ -67,7 +67,7 @@ class PipelineSettings(dg.ConfigurableResource):
     max_cycles: int = MAX_CYCLES
     validate_chunk_rows: int = VALIDATE_CHUNK_ROWS
     alert_webhook: str = ""  # where run_failed_alert posts a failed run; empty: it logs the failure instead
-    publish_dir: str | None = None  # a shared directory each published version is also copied into; None: none
+    publish_uri: str | None = None  # a directory or s3:// URL each published version is also copied to; None: none
 
     @property
     def warehouse_db(self) -> Path:
@@ -206,18 +206,20 @@ def _day(env: Mapping[str, str], key: str) -> str | None:
     return text or None
 
 
-def _directory(env: Mapping[str, str], key: str) -> str | None:
-    """A directory given as a path or a file:// URL, absolute; None when unset."""
+def _publish_uri(env: Mapping[str, str], key: str) -> str | None:
+    """A directory (a path or a file:// URL, made absolute) or an s3:// URL; None when unset."""
     text = (env.get(key) or "").strip()
     if not text:
         return None
     url = urlsplit(text)
+    if url.scheme == "s3" and url.netloc:
+        return text.rstrip("/")
     if url.scheme == "file":
         return str(Path(unquote(url.path)).resolve())
     if url.scheme:
         raise ValueError(
-            f"{key}: {text!r} is a {url.scheme}:// URL; give a directory (a path or a file:// URL), such as a "
-            "network share or an object-store bucket mounted on this machine"
+            f"{key}: {text!r}: give a directory (a path or a file:// URL) or an S3 URL (s3://bucket/prefix, "
+            "for any S3-compatible store)"
         )
     return str(Path(text).resolve())
 
@@ -262,7 +264,7 @@ def settings_from_env(env: Mapping[str, str] = os.environ) -> PipelineSettings:
         max_cycles=_count(env, "AIINFRA_MAX_CYCLES", MAX_CYCLES),
         validate_chunk_rows=_count(env, "AIINFRA_VALIDATE_CHUNK_ROWS", VALIDATE_CHUNK_ROWS),
         alert_webhook=(env.get("AIINFRA_ALERT_WEBHOOK") or "").strip(),
-        publish_dir=_directory(env, "AIINFRA_PUBLISH_URI"),
+        publish_uri=_publish_uri(env, "AIINFRA_PUBLISH_URI"),
     )
 
 

@@ -169,7 +169,7 @@ def test_a_warehouse_locked_by_another_process_fails_naming_the_setting(tmp_path
 def test_a_shared_copy_follows_each_version_and_a_copy_cut_short_is_never_seen(tmp_path):
     shared = tmp_path / "share" / "ai-infra"
     pipeline = Pipeline(
-        tmp_path / "warehouse", data_dir=SMALL, price_sources=[], settings_overrides={"publish_dir": str(shared)}
+        tmp_path / "warehouse", data_dir=SMALL, price_sources=[], settings_overrides={"publish_uri": str(shared)}
     )
     assert pipeline.run().success
     local = pipeline.snapshot.parent
@@ -201,7 +201,7 @@ def test_a_shared_copy_that_cannot_be_written_fails_the_run_naming_the_setting(t
         tmp_path / "warehouse",
         data_dir=SMALL,
         price_sources=[],
-        settings_overrides={"publish_dir": str(not_a_directory / "ai-infra")},
+        settings_overrides={"publish_uri": str(not_a_directory / "ai-infra")},
     )
     result = pipeline.run()
     assert not result.success

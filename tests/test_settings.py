@@ -50,17 +50,19 @@ def test_the_readme_states_the_defaults_the_code_uses():
     assert settings.allow_empty_sources == [] and ROWS["AIINFRA_ALLOW_EMPTY_SOURCES"].strip() == "none"
     assert settings.sec_contact == "" and ROWS["AIINFRA_SEC_CONTACT"].strip() == "none"
     assert settings.alert_webhook == "" and ROWS["AIINFRA_ALERT_WEBHOOK"].strip() == "none"
-    assert settings.publish_dir is None and ROWS["AIINFRA_PUBLISH_URI"].strip() == "none"
+    assert settings.publish_uri is None and ROWS["AIINFRA_PUBLISH_URI"].strip() == "none"
     assert settings.filings_since is None and ROWS["AIINFRA_FILINGS_SINCE"].strip() == "none"
     assert settings.feeds_path == Path(settings.data_dir) / "feeds.csv"
     assert ROWS["AIINFRA_FEEDS_FILE"].strip() == "`$AIINFRA_DATA_DIR/feeds.csv`"
 
 
-def test_the_publish_target_is_a_directory_given_as_a_path_or_a_file_url(tmp_path):
+def test_the_publish_target_is_a_directory_or_an_s3_url(tmp_path):
     share = tmp_path / "shared dir"
-    assert settings_from_env({"AIINFRA_PUBLISH_URI": str(share)}).publish_dir == str(share)
-    assert settings_from_env({"AIINFRA_PUBLISH_URI": "file://" + str(share).replace(" ", "%20")}).publish_dir == str(
+    assert settings_from_env({"AIINFRA_PUBLISH_URI": str(share)}).publish_uri == str(share)
+    assert settings_from_env({"AIINFRA_PUBLISH_URI": "file://" + str(share).replace(" ", "%20")}).publish_uri == str(
         share
     )
-    with pytest.raises(ValueError, match=r"AIINFRA_PUBLISH_URI: 's3://bucket/ai-infra' is a s3:// URL"):
-        settings_from_env({"AIINFRA_PUBLISH_URI": "s3://bucket/ai-infra"})
+    assert settings_from_env({"AIINFRA_PUBLISH_URI": "s3://bucket/ai-infra/"}).publish_uri == "s3://bucket/ai-infra"
+    for unknown in ("gs://bucket/ai-infra", "https://example.org/ai-infra", "s3:///no-bucket"):
+        with pytest.raises(ValueError, match=r"AIINFRA_PUBLISH_URI: .*give a directory .* or an S3 URL"):
+            settings_from_env({"AIINFRA_PUBLISH_URI": unknown})

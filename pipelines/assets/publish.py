@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb as duckdb_module  # `duckdb` is the resource's name in the assets
 
-from pipelines import published, report
+from pipelines import publish_target, published, report
 from pipelines.resources import PipelineSettings, Warehouse
 from pipelines.runs import POOL
 from pipelines.sql_files import SqlModel
@@ -73,8 +73,8 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
                     f"published/ai_infra.duckdb (read-only DuckDB, storage {STORAGE_VERSION}, every table and "
                     "column commented, with the table macros flows_as_of(d) and scenario_flows_as_of(d)), "
                     "published/parquet/<table>.parquet and published/csv/<table>.csv: every model and metric "
-                    "table, switched in atomically with the report; with AIINFRA_PUBLISH_URI set, copied into that "
-                    "directory and switched in there the same way."
+                    "table, switched in atomically with the report; with AIINFRA_PUBLISH_URI set, copied there too "
+                    "(a directory, switched in the same way, or an S3 prefix, named by its current.json)."
                 ),
             ),
             dg.AssetSpec(
@@ -128,16 +128,16 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
             published.clean(out)  # this run's staging directory if it failed, and old versions
         context.log.info(f"Published {len(tables)} tables and the report as version {version.name} in {out}")
         shared = {}
-        if settings.publish_dir:
+        if settings.publish_uri:
             try:
-                copy = published.mirror(version, Path(settings.publish_dir), manifest)
-            except OSError as err:
+                copy = publish_target.share(version, settings.publish_uri, manifest)
+            except Exception as err:  # whatever the target raised, the message must name the setting
                 raise dg.Failure(
                     f"Published version {version.name} in {out}, but could not copy it to AIINFRA_PUBLISH_URI="
-                    f"{settings.publish_dir}, which still shows its previous version: {err}"
+                    f"{settings.publish_uri}, which still shows its previous version: {type(err).__name__}: {err}"
                 ) from err
-            context.log.info(f"Copied version {version.name} to {settings.publish_dir}")
-            shared = {"shared_copy": dg.MetadataValue.path(str(copy.parent.parent / published.DB))}
+            context.log.info(f"Copied version {version.name} to {settings.publish_uri}")
+            shared = {"shared_copy": dg.MetadataValue.path(copy)}
         yield dg.MaterializeResult(
             asset_key="published_snapshot",
             metadata={
