@@ -137,6 +137,15 @@ def webserver(tmp_path):
         log.close()
 
 
+def graphql(url: str, query: str) -> dict:
+    """A GraphQL query to the webserver at `url`; its data, after checking it answered without errors."""
+    response = requests.post(f"{url}/graphql", json={"query": query}, timeout=60)
+    response.raise_for_status()
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
 @pytest.fixture(scope="session")
 def httpserver_listen_address():
     """pytest-httpserver binds here: loopback only, any free port."""

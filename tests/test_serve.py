@@ -19,7 +19,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 import requests
-from conftest import REPO, free_port
+from conftest import REPO, free_port, graphql
 
 START_WAIT_S = 180  # the webserver and daemon each load the code location; two cores, the other test running
 
@@ -49,7 +49,7 @@ def postgres():
         capture_output=True,
     )
     port = free_port()
-    log = (base / "server.log").open("w") if not as_root else subprocess.DEVNULL
+    log = (base / "server.log").open("w")
     server = subprocess.Popen(
         [*run_as, binaries / "postgres", "-D", data, "-h", "127.0.0.1", "-p", str(port), "-k", base, "-F"],
         stdout=log,
@@ -86,6 +86,7 @@ def postgres():
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+        log.close()
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -124,14 +125,6 @@ def test_make_run_keeps_runs_and_materializations_in_postgres(postgres, tmp_path
     assert not (home / "history").exists() and not (home / "schedules").exists()
     assert "storage:\n  postgres:" in (home / "dagster.yaml").read_text()
     assert (tmp_path / "warehouse" / "published" / "ai_infra.duckdb").exists()
-
-
-def graphql(url: str, query: str) -> dict:
-    response = requests.post(f"{url}/graphql", json={"query": query}, timeout=60)
-    response.raise_for_status()
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]
 
 
 REPOSITORY = 'repositoryLocationName: "ai_infra", repositoryName: "__repository__"'

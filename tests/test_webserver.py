@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-import requests
+from conftest import graphql
 
 REPO = Path(__file__).parent.parent
 GROUP_ORDER = ["ingest", "validate", "model", "metrics", "publish"]
@@ -23,14 +23,6 @@ QUERY = """
   }
 }
 """
-
-
-def graphql(url: str, query: str) -> dict:
-    response = requests.post(f"{url}/graphql", json={"query": query}, timeout=60)
-    response.raise_for_status()
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]
 
 
 def test_asset_lineage_and_schedule_through_graphql(webserver):
