@@ -15,7 +15,7 @@ INFO_LOGS := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 SNAPSHOT = $(or $(AIINFRA_WAREHOUSE_DIR),warehouse)/published/ai_infra.duckdb
 
-.PHONY: run serve instance unstick backfill check docs test ui query review accept shell bench bench-scale clean chromium postgresql
+.PHONY: run serve instance unstick backfill check docs test ui query review accept shell bench bench-scale clean test-packages
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,15 +72,13 @@ accept: install
 shell: install
 	$(BIN)/duckdb -readonly -cmd "set temp_directory = ''" -cmd .safe_mode $(SNAPSHOT)
 
-# The browser tests drive Debian's chromium (a browser download of Playwright's own is never used).
-chromium:
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
-
-# The instance-storage tests start Debian's PostgreSQL server in a temporary directory; the deploy test
-# validates deploy/docker-compose.yml with docker-compose.
-postgresql:
-	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v docker-compose >/dev/null || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql docker-compose >/dev/null; }
+# Debian's packages the tests use, installed when any is missing: chromium for the browser tests (a browser
+# download of Playwright's own is never used), the PostgreSQL server the instance-storage tests start in a
+# temporary directory, and docker-compose, which validates deploy/docker-compose.yml.
+test-packages:
+	@command -v chromium >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && \
+	  command -v docker-compose >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq chromium postgresql docker-compose >/dev/null; }
 
 ## docs: the published tables' pages (docs/tables.md, README's table list) written from the SQL headers
 docs: install
@@ -96,7 +94,7 @@ check: install
 	$(BIN)/python -m pipelines.docs --check
 
 ## test: the whole test suite on two workers, one test file each at a time (installs Debian's chromium, postgresql and docker-compose for the rendering, instance and deploy tests if missing)
-test: install chromium postgresql check
+test: install test-packages check
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile --junitxml=test-artifacts/junit.xml
 
 ## ui: the Dagster UI (and the schedule daemon) on http://127.0.0.1:3000, over this instance, as a development server

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import s3fs
-
 from pipelines import published
+
+if TYPE_CHECKING:
+    import s3fs
 
 CURRENT = "current.json"
 # Every request to the store is bounded: a store that does not answer fails the publish step.
@@ -33,6 +35,9 @@ def is_object_store(uri: str) -> bool:
 
 
 def store() -> s3fs.S3FileSystem:
+    # Imported here: s3fs and botocore take ~0.5 s to import, and every load of the code location would pay it.
+    import s3fs
+
     # A new client each time: the endpoint and credentials come from the environment when it is made.
     fs = s3fs.S3FileSystem(config_kwargs=S3_CONFIG, skip_instance_cache=True)
     fs.retries = 1  # botocore retries each request (S3_CONFIG); s3fs's own loop (5) would multiply them
@@ -47,8 +52,8 @@ def share(version: Path, uri: str, manifest: dict) -> str:
     return str(copy.parent.parent / published.DB)
 
 
-def upload(version: Path, uri: str, manifest: dict, fs: s3fs.S3FileSystem | None = None) -> str:
-    fs = fs or store()
+def upload(version: Path, uri: str, manifest: dict) -> str:
+    fs = store()
     root = uri.removeprefix("s3://").rstrip("/")
     dest = f"{root}/versions/{version.name}"
     files = sorted(p for p in version.rglob("*") if p.is_file() and p.name != published.MANIFEST)

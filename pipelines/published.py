@@ -80,7 +80,6 @@ def mirror(version: Path, target: Path, manifest: dict) -> Path:
     previous version; a copy cut short is a staging directory, which the next publish removes."""
     target.mkdir(parents=True, exist_ok=True)
     staged = staging_dir(target, manifest["run_id"])
-    shutil.rmtree(staged, ignore_errors=True)
     try:
         shutil.copytree(version, staged)
         return switch(target, staged, manifest)

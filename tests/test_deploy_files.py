@@ -23,7 +23,7 @@ def compose_command() -> list[str]:
             return ["docker", "compose"]
     if shutil.which("docker-compose"):
         return ["docker-compose"]
-    pytest.skip("neither `docker compose` nor `docker-compose` is installed (make postgresql installs docker-compose)")
+    pytest.skip("neither `docker compose` nor `docker-compose` is installed (make test-packages installs the latter)")
 
 
 def test_compose_file_is_valid():

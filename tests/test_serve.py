@@ -27,7 +27,7 @@ START_WAIT_S = 180  # the webserver and daemon each load the code location; two 
 def _server_binaries() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"))
     if not found:
-        pytest.fail("Debian's PostgreSQL server is not installed: `make postgresql` installs it (make test does)")
+        pytest.fail("Debian's PostgreSQL server is not installed: `make test-packages` installs it (make test does)")
     return Path(found[-1]).parent
 
 
