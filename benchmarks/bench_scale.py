@@ -155,6 +155,8 @@ def main() -> None:
         "| peak warehouse dir (MB) | result |"
     )
     print("|---|---|---|---|---|---|---|---|---|", flush=True)
+    if args.scratch:
+        Path(args.scratch).mkdir(parents=True, exist_ok=True)
     for flows in sizes:
         scratch = Path(tempfile.mkdtemp(prefix="aiinfra-scale-", dir=args.scratch))
         try:

@@ -87,7 +87,9 @@ def mirror(version: Path, target: Path, manifest: dict) -> Path:
         clean(target)
 
 
-def new_manifest(run_id: str, partition: str, tables: dict[str, int]) -> dict:
+def new_manifest(run_id: str, partition: str, tables: dict[str, int], csv_tables: list[str]) -> dict:
+    """The version's manifest: `tables` maps every published table to its row count; `csv_tables` are those
+    that also have a CSV file."""
     now = datetime.now(UTC)
     return {
         "version": f"{now:%Y%m%dT%H%M%SZ}-{run_id[:8]}",
@@ -95,6 +97,7 @@ def new_manifest(run_id: str, partition: str, tables: dict[str, int]) -> dict:
         "partition": partition,
         "published_at": now.isoformat(timespec="seconds"),
         "tables": tables,
+        "csv_tables": csv_tables,
     }
 
 

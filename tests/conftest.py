@@ -193,6 +193,9 @@ def assert_consistent(out: Path) -> dict:
                 conn.execute("select count(*) from read_parquet(?)", [f"{out}/parquet/{table}.parquet"]).fetchone()[0]
                 == rows
             ), table
+        assert sorted(manifest["csv_tables"]) == sorted(p.stem for p in (out / "csv").glob("*.csv"))
+        for table in manifest["csv_tables"]:
+            rows = manifest["tables"][table]
             assert conn.execute("select count(*) from read_csv(?)", [f"{out}/csv/{table}.csv"]).fetchone()[0] == rows, (
                 table
             )

@@ -14,6 +14,7 @@ import pytest
 from conftest import BIN, INFO_LOGS, REPO, SMALL, TODAY, Pipeline, assert_consistent, environment, published_fingerprint
 
 from pipelines import published
+from pipelines.assets.publish import CSV_MAX_ROWS, EXPORT_FORMATS, _write_files
 from pipelines.resources import DATA_DIR, Warehouse
 
 GOOD = list(csv.DictReader((SMALL / "deals.csv").open()))
@@ -64,6 +65,22 @@ def test_formula_cells_are_neutralised_in_csv_and_exact_in_parquet_and_the_datab
         for key, cell in r.items()
         if key in ("amount_usd", "term_years")
     )
+
+
+def test_a_table_too_long_for_a_spreadsheet_has_parquet_but_no_csv(tmp_path):
+    staged = tmp_path / "staged"
+    for fmt in EXPORT_FORMATS:
+        (staged / fmt).mkdir(parents=True)
+    tables = {"fits": CSV_MAX_ROWS, "too_long": CSV_MAX_ROWS + 1}
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
+        for table, rows in tables.items():
+            conn.execute(f"create table {table} as select range as n, 'row ' || range as label from range({rows})")
+        _write_files(conn.cursor(), staged, tables)
+        for table, rows in tables.items():
+            assert conn.execute(f"select count(*) from '{staged}/parquet/{table}.parquet'").fetchone()[0] == rows
+    assert [p.name for p in (staged / "csv").iterdir()] == ["fits.csv"]
+    with (staged / "csv" / "fits.csv").open() as f:
+        assert sum(1 for _ in f) == 1_048_576  # a spreadsheet's every line, the header one of them
 
 
 def test_a_kill_while_publishing_leaves_the_old_set_and_the_next_run_cleans_up(tmp_path, home):

@@ -23,6 +23,10 @@ EXPORT_FORMATS = {"parquet": "(format parquet)", "csv": "(format csv, header)"} 
 # Spreadsheets run a cell that starts with one of these as a formula (=HYPERLINK(...), =cmd|...), so
 # CSV cells that do are prefixed with a quote; the database and Parquet keep the exact value.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet holds at most 1,048,576 lines (Excel, LibreOffice Calc), the header one of them. A larger table
+# (years of daily prices) gets no CSV: nobody could open it, and writing it took 11 s per 10M rows. The
+# database and Parquet always have every table; the manifest lists which tables have a CSV.
+CSV_MAX_ROWS = 1_048_575
 
 
 def _csv_select(conn: duckdb_module.DuckDBPyConnection, table: str) -> str:
@@ -42,14 +46,17 @@ def _csv_select(conn: duckdb_module.DuckDBPyConnection, table: str) -> str:
     )
 
 
-def _write_files(cursor: duckdb_module.DuckDBPyConnection, staged: Path, tables: list[str]) -> None:
-    """Every table as Parquet and as CSV in the staging directory."""
+def _write_files(cursor: duckdb_module.DuckDBPyConnection, staged: Path, tables: dict[str, int]) -> None:
+    """Every table as Parquet, and those of at most CSV_MAX_ROWS rows as CSV, in the staging directory;
+    `tables` maps each table to its row count."""
     with cursor:
-        for table in tables:
+        for table, rows in tables.items():
             cursor.execute(
                 f"copy main.{table} to {quoted(str(staged / 'parquet' / f'{table}.parquet'))} "
                 f"{EXPORT_FORMATS['parquet']}"
             )
+            if rows > CSV_MAX_ROWS:
+                continue
             cursor.execute(
                 f"copy ({_csv_select(cursor, table)}) to "
                 f"{quoted(str(staged / 'csv' / f'{table}.csv'))} {EXPORT_FORMATS['csv']}"
@@ -72,8 +79,9 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
                 description=(
                     f"published/ai_infra.duckdb (read-only DuckDB, storage {STORAGE_VERSION}, every table and "
                     "column commented, with the table macros flows_as_of(d) and scenario_flows_as_of(d)), "
-                    "published/parquet/<table>.parquet and published/csv/<table>.csv: every model and metric "
-                    "table, switched in atomically with the report; with AIINFRA_PUBLISH_URI set, copied there too "
+                    "published/parquet/<table>.parquet and published/csv/<table>.csv (tables a spreadsheet can "
+                    f"hold: at most {CSV_MAX_ROWS:,} rows): every model and metric table, switched in atomically "
+                    "with the report; with AIINFRA_PUBLISH_URI set, copied there too "
                     "(a directory, switched in the same way, or an S3 prefix, named by its current.json)."
                 ),
             ),
@@ -98,12 +106,13 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
             (staged / fmt).mkdir(parents=True, exist_ok=True)
         try:
             with duckdb.get_connection() as conn:
+                counts = {t: conn.execute(f"select count(*) from main.{t}").fetchall()[0][0] for t in tables}
                 conn.execute(
                     f"attach {quoted(str(staged / published.DB))} as snapshot (storage_version '{STORAGE_VERSION}')"
                 )
                 # Each write runs on about one core, so the files are written beside the database copy.
                 with ThreadPoolExecutor(max_workers=1) as writer:
-                    files = writer.submit(_write_files, conn.cursor(), staged, tables)
+                    files = writer.submit(_write_files, conn.cursor(), staged, counts)
                     for model in models:
                         table = model.name
                         conn.execute(f"create table snapshot.main.{table} as select * from main.{table}")
@@ -118,8 +127,9 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
                     conn.execute(macro.create_statement())
                 conn.execute(f"use {warehouse}")
                 conn.execute("detach snapshot")
-                counts = {t: conn.execute(f"select count(*) from main.{t}").fetchall()[0][0] for t in tables}
-            manifest = published.new_manifest(context.run.run_id, run_day, counts)
+            manifest = published.new_manifest(
+                context.run.run_id, run_day, counts, csv_tables=[t for t, n in counts.items() if n <= CSV_MAX_ROWS]
+            )
             with duckdb_module.connect(str(staged / published.DB), read_only=True) as conn:
                 page = report.build(conn, run_day, manifest["version"])
             (staged / published.REPORT).write_text(page, encoding="utf-8")
