@@ -469,15 +469,22 @@ def chip_specs_schema() -> pa.DataFrameSchema:
     )
 
 
-def within_peer_range() -> pl.Expr:
-    """False for a chip-hour price over MAX_TIMES_PEER_MEDIAN x the median of its peers."""
+def within_peer_range(data) -> pl.LazyFrame:
+    """False for a chip-hour price over MAX_TIMES_PEER_MEDIAN x the median of its peers. The peers' count and
+    median come from one group-by joined back (two window expressions over the same groups took twice as long)."""
+    peers = ["source", "observed_on", "chip", "pricing"]
     per_chip = pl.coalesce(
         as_number(pl.col("usd_per_chip_hour")),
         as_number(pl.col("usd_per_instance_hour")) / as_number(pl.col("chips_per_instance")),
     )
-    peers = [pl.col(c).fill_null("") for c in ("source", "observed_on", "chip", "pricing")]
-    median = pl.when(per_chip.count().over(peers) >= MIN_PEERS).then(per_chip.median().over(peers))
-    return ~(per_chip > MAX_TIMES_PEER_MEDIAN * median)
+    rows = data.lazyframe.select(pl.col(peers).fill_null(""), per_chip.alias("per_chip"))
+    groups = rows.group_by(peers).agg(
+        pl.col("per_chip").count().alias("peers"), pl.col("per_chip").median().alias("median")
+    )
+    median = pl.when(pl.col("peers") >= MIN_PEERS).then(pl.col("median"))
+    return rows.join(groups, on=peers, how="left", maintain_order="left").select(
+        ~(pl.col("per_chip") > MAX_TIMES_PEER_MEDIAN * median)
+    )
 
 
 def chip_prices_schema(chips: set[str], today: date) -> pa.DataFrameSchema:
@@ -524,7 +531,7 @@ def chip_prices_schema(chips: set[str], today: date) -> pa.DataFrameSchema:
                     )
                 ),
             ),
-            _row_check("price_outlier", within_peer_range),
+            pa.Check(within_peer_range, name="price_outlier"),
             pa.Check(first_of_its_key, name="duplicate_observation"),
         ],
         strict=False,
