@@ -94,3 +94,29 @@ def test_the_fast_path_keeps_odd_column_names(tmp_path):
     )
     fast, exact = both_ways(path, "deal_events", tmp_path)
     assert fast == exact == [(2, "f1", "2025", "closed", "https://a.example", "q", "x", "y")]
+
+
+def test_the_fast_path_trims_only_what_python_strips(tmp_path):
+    # Whitespace at either end of any value, in rows beside untouched ones; the control character that joins a
+    # row's values for the search, inside and at the end of values, next to spaces; values that are all spaces.
+    path = tmp_path / "deal_events.csv"
+    path.write_text(
+        HEADER
+        + "\u3000f1,2025,closed,https://a.example,q\u2028\n"
+        + "f2,2025,closed,https://a.example,a \x01 b\n"
+        + "f3,2025 ,closed,https://a.example,x\x01\n"
+        + "f4,2025,closed,https://a.example,\x01 \n"
+        + "f5,   ,closed,https://a.example,\u00a0\n"
+        + "f6,2025,closed,https://a.example,in side\n",
+        encoding="utf-8",
+    )
+    fast, exact = both_ways(path, "deal_events", tmp_path)
+    assert fast == exact
+    assert [(row[1], row[2], row[5]) for row in fast] == [
+        ("f1", "2025", "q"),
+        ("f2", "2025", "a \x01 b"),
+        ("f3", "2025", "x\x01"),
+        ("f4", "2025", "\x01"),
+        ("f5", None, None),
+        ("f6", "2025", "in side"),
+    ]
