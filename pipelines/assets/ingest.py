@@ -198,12 +198,12 @@ def parse_csv(text: str, location: str) -> pd.DataFrame:
 # 10M rows of 14 columns).
 WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 _EDGE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]"
-_JOIN = "\\x01"  # between a row's values: not whitespace; a value holding it only costs that row a closer look
+_JOIN = 1  # the code point between a row's values: not whitespace; a value holding it costs its row a closer look
 
 
 def scan_lines(path: Path) -> tuple[list[str] | None, int, bool]:
     """The header (as the csv module reads the first line), how many lines the file has, and whether any is
-    blank (csv skips those, so numbering records by position would drift)."""
+    blank (csv skips those, so numbering records by position would drift; the count then stops, at 0)."""
     with path.open("rb") as f:
         first = f.readline()
         header = next(csv.reader([first.decode("utf-8-sig").rstrip("\r\n")]), None) if first.strip() else None
@@ -249,12 +249,12 @@ def read_simple_csv(conn: duckdb.DuckDBPyConnection, source: CsvSource, path: Pa
         f" else {n} end, '') as {n}"
         for n in names
     )
-    row = f"concat_ws(chr(1), {', '.join(names)})"
+    row, join = f"concat_ws(chr({_JOIN}), {', '.join(names)})", f"\\x{{{_JOIN:x}}}"
     constants = "".join(f", {quoted(v)} as {k}" for k, v in source.constant_columns.items())
     # rowid: the position in the file, as the reader keeps the file's order (preserve_insertion_order)
     conn.execute(
         f"""create or replace temp view incoming as select (__position + 2)::bigint as source_line, {trimmed}{constants}
-        from (select rowid as __position, *, regexp_matches({row}, '(^|{_JOIN}){_EDGE}|{_EDGE}({_JOIN}|$)') as __edge
+        from (select rowid as __position, *, regexp_matches({row}, '(^|{join}){_EDGE}|{_EDGE}({join}|$)') as __edge
               from incoming_text)"""
     )
     return True

@@ -46,16 +46,17 @@ def _csv_select(conn: duckdb_module.DuckDBPyConnection, table: str) -> str:
     )
 
 
-def _write_files(cursor: duckdb_module.DuckDBPyConnection, staged: Path, tables: dict[str, int]) -> None:
-    """Every table as Parquet, and those of at most CSV_MAX_ROWS rows as CSV, in the staging directory;
-    `tables` maps each table to its row count."""
+def _write_files(
+    cursor: duckdb_module.DuckDBPyConnection, staged: Path, tables: list[str], csv_tables: list[str]
+) -> None:
+    """Every table as Parquet, and `csv_tables` also as CSV, in the staging directory."""
     with cursor:
-        for table, rows in tables.items():
+        for table in tables:
             cursor.execute(
                 f"copy main.{table} to {quoted(str(staged / 'parquet' / f'{table}.parquet'))} "
                 f"{EXPORT_FORMATS['parquet']}"
             )
-            if rows > CSV_MAX_ROWS:
+            if table not in csv_tables:
                 continue
             cursor.execute(
                 f"copy ({_csv_select(cursor, table)}) to "
@@ -107,12 +108,13 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
         try:
             with duckdb.get_connection() as conn:
                 counts = {t: conn.execute(f"select count(*) from main.{t}").fetchall()[0][0] for t in tables}
+                csv_tables = [t for t, rows in counts.items() if rows <= CSV_MAX_ROWS]
                 conn.execute(
                     f"attach {quoted(str(staged / published.DB))} as snapshot (storage_version '{STORAGE_VERSION}')"
                 )
                 # Each write runs on about one core, so the files are written beside the database copy.
                 with ThreadPoolExecutor(max_workers=1) as writer:
-                    files = writer.submit(_write_files, conn.cursor(), staged, counts)
+                    files = writer.submit(_write_files, conn.cursor(), staged, tables, csv_tables)
                     for model in models:
                         table = model.name
                         conn.execute(f"create table snapshot.main.{table} as select * from main.{table}")
@@ -127,9 +129,7 @@ def build_publish_asset(models: list[SqlModel]) -> dg.AssetsDefinition:
                     conn.execute(macro.create_statement())
                 conn.execute(f"use {warehouse}")
                 conn.execute("detach snapshot")
-            manifest = published.new_manifest(
-                context.run.run_id, run_day, counts, csv_tables=[t for t, n in counts.items() if n <= CSV_MAX_ROWS]
-            )
+            manifest = published.new_manifest(context.run.run_id, run_day, counts, csv_tables)
             with duckdb_module.connect(str(staged / published.DB), read_only=True) as conn:
                 page = report.build(conn, run_day, manifest["version"])
             (staged / published.REPORT).write_text(page, encoding="utf-8")
