@@ -20,9 +20,9 @@ def both_ways(path: Path, source_name: str, tmp_path: Path) -> tuple[list, list]
     """(rows read by the fast path, rows read by the exact parser), or None when the fast path declines."""
     source = BY_NAME[source_name]
     with duckdb.connect(str(tmp_path / "read.duckdb")) as conn:
-        if not read_simple_csv(conn, source, path, str(path)):
+        if not read_simple_csv(conn, source, path, str(path), "fast"):
             return None
-        fast = conn.execute("select * from incoming order by source_line").fetchall()
+        fast = conn.execute("select * from fast order by source_line").fetchall()
         conn.register("exact", parse_csv(path.read_text(encoding="utf-8"), str(path)).assign(**source.constant_columns))
         exact = conn.execute("select * from exact order by source_line").fetchall()
     return fast, exact
