@@ -175,28 +175,24 @@ def parse_partial_date(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 
 # A number or date column's parsed value, worked out once per pass of the checks (with_parsed) instead of once
-# in every check that reads it (parsing was most of the time the price checks took). The name cannot be a
-# source column's: ingest refuses none, but no header starts with this.
+# in every check that reads it (parsing was most of the time the price checks took). No real header starts
+# with a NUL character.
 PARSED = "\x00parsed "
 
 
-def number(column: pl.Expr) -> pl.Expr:
-    """`column` (pl.col of a number column of the schema) as parsed by as_number, from with_parsed."""
-    return pl.col(PARSED + column.meta.output_name())
-
-
-def day(column: pl.Expr) -> pl.Expr:
-    """`column` (pl.col of a date column of the schema) as the first day parse_partial_date gives, from with_parsed."""
+def parsed(column: pl.Expr) -> pl.Expr:
+    """`column` (pl.col of a number or date column of the schema) as with_parsed parsed it: as_number's float,
+    or the first day parse_partial_date gives."""
     return pl.col(PARSED + column.meta.output_name())
 
 
 def with_parsed(frame: pl.DataFrame, schema: pa.DataFrameSchema) -> pl.DataFrame:
-    """`frame` with each number and date column of `schema` also parsed, for number() and day()."""
+    """`frame` with each number and date column of `schema` also parsed, for parsed()."""
     parse = {"number": as_number, "date": lambda c: parse_partial_date(c)[0]}
     return frame.with_columns(
-        parse[column.metadata["parsed"]](pl.col(name)).alias(PARSED + name)
+        parse[column.metadata["parse"]](pl.col(name)).alias(PARSED + name)
         for name, column in schema.columns.items()
-        if name in frame.columns and (column.metadata or {}).get("parsed")
+        if name in frame.columns and (column.metadata or {}).get("parse")
     )
 
 
@@ -258,48 +254,48 @@ def _first(column: pl.Expr) -> pl.Expr:
     return column.is_first_distinct()
 
 
-def _text(*checks: pa.Check, required: bool = False, unique: bool = False, parsed: str | None = None) -> pa.Column:
-    """A text column with `checks`; `parsed` ("number", "date"): with_parsed parses it once for number()/day()."""
+def _text(*checks: pa.Check, required: bool = False, unique: bool = False, parse: str | None = None) -> pa.Column:
+    """A text column with `checks`; `parse` ("number", "date"): with_parsed parses it once, for parsed()."""
     unique_check = [_check("field_uniqueness", _first)] if unique else []
     return pa.Column(
         pl.String,
         [*unique_check, *checks],
         nullable=not required,
         coerce=False,
-        metadata={"parsed": parsed} if parsed else None,
+        metadata={"parse": parse} if parse else None,
     )
 
 
 def _number(*extra: pa.Check, required: bool = False) -> pa.Column:
     return _text(
-        _check("not_a_number", lambda c: number(c).is_not_null()),
-        _check("negative", lambda c: ~(number(c) < 0)),
+        _check("not_a_number", lambda c: parsed(c).is_not_null()),
+        _check("negative", lambda c: ~(parsed(c) < 0)),
         *extra,
         required=required,
-        parsed="number",
+        parse="number",
     )
 
 
 def _amount() -> pa.Column:
-    return _number(_check("absurd_amount", lambda c: ~(number(c) > MAX_AMOUNT_USD)))
+    return _number(_check("absurd_amount", lambda c: ~(parsed(c) > MAX_AMOUNT_USD)))
 
 
 def _price(*extra: pa.Check) -> pa.Column:
     return _text(
-        _check("not_a_number", lambda c: number(c).is_not_null()),
-        _check("not_positive", lambda c: ~(number(c) <= 0)),
-        _check("price_too_low", lambda c: ~((number(c) > 0) & (number(c) < MIN_USD_PER_HOUR))),
+        _check("not_a_number", lambda c: parsed(c).is_not_null()),
+        _check("not_positive", lambda c: ~(parsed(c) <= 0)),
+        _check("price_too_low", lambda c: ~((parsed(c) > 0) & (parsed(c) < MIN_USD_PER_HOUR))),
         *extra,
-        parsed="number",
+        parse="number",
     )
 
 
 def _date(today: date, required: bool = True) -> pa.Column:
     return _text(
-        _check("bad_date", lambda c: day(c).is_not_null()),
-        _check("future_date", lambda c: ~(day(c) > today)),
+        _check("bad_date", lambda c: parsed(c).is_not_null()),
+        _check("future_date", lambda c: ~(parsed(c) > today)),
         required=required,
-        parsed="date",
+        parse="date",
     )
 
 
@@ -309,13 +305,13 @@ _url_list = _check("bad_url_list", lambda c: c.str.contains(r"^https?://[^\s;]+(
 
 def totals_within_cap() -> pl.Expr:
     """False where amount_basis is per_year and an amount times term_years is over MAX_AMOUNT_USD."""
-    largest = pl.max_horizontal(number(pl.col(c)) for c in ("amount_usd", "amount_low_usd", "amount_high_usd"))
-    return ~((pl.col("amount_basis") == "per_year") & (largest * number(pl.col("term_years")) > MAX_AMOUNT_USD))
+    largest = pl.max_horizontal(parsed(pl.col(c)) for c in ("amount_usd", "amount_low_usd", "amount_high_usd"))
+    return ~((pl.col("amount_basis") == "per_year") & (largest * parsed(pl.col("term_years")) > MAX_AMOUNT_USD))
 
 
 def amounts_in_order() -> pl.Expr:
     """amount_low_usd <= amount_usd <= amount_high_usd wherever both sides of a comparison are given."""
-    low, mid, high = (number(pl.col(c)) for c in ("amount_low_usd", "amount_usd", "amount_high_usd"))
+    low, mid, high = (parsed(pl.col(c)) for c in ("amount_low_usd", "amount_usd", "amount_high_usd"))
     return ~((low > mid) | (mid > high) | (low > high))
 
 
@@ -366,7 +362,7 @@ def deals_schema(aliases: dict[str, str], today: date) -> pa.DataFrameSchema:
             "amount_low_usd": _amount(),
             "amount_high_usd": _amount(),
             "term_years": _number(
-                _check("term_out_of_range", lambda c: ~((number(c) <= 0) | (number(c) > MAX_TERM_YEARS)))
+                _check("term_out_of_range", lambda c: ~((parsed(c) <= 0) | (parsed(c) > MAX_TERM_YEARS)))
             ),
             "is_firm": _text(_in("not_boolean", BOOLEANS), required=True),
             "status": _text(_in("unknown_status", STATUSES), required=True),
@@ -425,7 +421,7 @@ def company_facts_schema(companies: set[str], today: date) -> pa.DataFrameSchema
     """A figure a company reported to the SEC (pipelines/filings/sec.py)."""
 
     def in_order() -> pl.Expr:
-        start, end = (day(pl.col(c)) for c in ("period_start", "period_end"))
+        start, end = (parsed(pl.col(c)) for c in ("period_start", "period_end"))
         return ~(start > end)
 
     return pa.DataFrameSchema(
@@ -510,8 +506,8 @@ def within_peer_range(data) -> pl.LazyFrame:
     median come from one group-by joined back (two window expressions over the same groups took twice as long)."""
     peers = ["source", "observed_on", "chip", "pricing"]
     per_chip = pl.coalesce(
-        number(pl.col("usd_per_chip_hour")),
-        number(pl.col("usd_per_instance_hour")) / number(pl.col("chips_per_instance")),
+        parsed(pl.col("usd_per_chip_hour")),
+        parsed(pl.col("usd_per_instance_hour")) / parsed(pl.col("chips_per_instance")),
     )
     rows = data.lazyframe.select(pl.col(peers).fill_null(""), per_chip.alias("per_chip"))
     groups = rows.group_by(peers).agg(
@@ -524,7 +520,7 @@ def within_peer_range(data) -> pl.LazyFrame:
 
 
 def chip_prices_schema(chips: set[str], today: date) -> pa.DataFrameSchema:
-    per_chip_cap = _check("price_too_high", lambda c: ~(number(c) > MAX_USD_PER_CHIP_HOUR))
+    per_chip_cap = _check("price_too_high", lambda c: ~(parsed(c) > MAX_USD_PER_CHIP_HOUR))
     key = ["source", "observed_on", "provider", "region", "zone", "instance_type", "pricing"]
 
     def first_of_its_key(data) -> pl.LazyFrame:
@@ -543,7 +539,7 @@ def chip_prices_schema(chips: set[str], today: date) -> pa.DataFrameSchema:
             "chips_per_instance": _number(
                 _check(
                     "bad_chip_count",
-                    lambda c: ~((number(c) < 1) | (number(c) > MAX_CHIPS_PER_INSTANCE) | (number(c) % 1 != 0)),
+                    lambda c: ~((parsed(c) < 1) | (parsed(c) > MAX_CHIPS_PER_INSTANCE) | (parsed(c) % 1 != 0)),
                 ),
                 required=True,
             ),
@@ -562,7 +558,7 @@ def chip_prices_schema(chips: set[str], today: date) -> pa.DataFrameSchema:
                 "instance_price_too_high",
                 lambda: (
                     ~(
-                        number(pl.col("usd_per_instance_hour")) / number(pl.col("chips_per_instance"))
+                        parsed(pl.col("usd_per_instance_hour")) / parsed(pl.col("chips_per_instance"))
                         > MAX_USD_PER_CHIP_HOUR
                     )
                 ),

@@ -256,7 +256,7 @@ def read_simple_csv(conn: duckdb.DuckDBPyConnection, source: CsvSource, path: Pa
     if records + 1 != lines:  # a quoted line break
         return False
     # rowid: the position in the file, as the reader and the insert keep the file's order (preserve_insertion_order);
-    # numbering afterwards is cheaper than reading the file into a temporary table first (0.6 s a 10M rows)
+    # numbering afterwards (0.6 s for 10M rows) keeps one copy of the rows, not a temporary one besides
     conn.execute(f"update {table} set source_line = rowid + 2")
     return True
 
