@@ -19,7 +19,7 @@ from pipelines.prices.http import HttpClient, SourceError
 from pipelines.prices.observations import COLUMNS as PRICE_COLUMNS
 from pipelines.resources import PipelineSettings
 from pipelines.runs import POOL
-from pipelines.warehouse import quoted, table_metadata
+from pipelines.warehouse import quoted, quoted_name, table_metadata
 
 
 @dataclass(frozen=True)
@@ -231,7 +231,7 @@ def read_simple_csv(conn: duckdb.DuckDBPyConnection, source: CsvSource, path: Pa
     check_header(header, location)
     check_columns(source, header, location)
     columns = "{" + ", ".join(f"{quoted(c)}: 'varchar'" for c in header) + "}"
-    names = ['"' + c.replace('"', '""') + '"' for c in header]
+    names = [quoted_name(c) for c in header]
     trimmed = ", ".join(
         f"nullif(case when __edge and regexp_matches({n}, '^{_EDGE}|{_EDGE}$') then trim({n}, {quoted(WHITESPACE)})"
         f" else {n} end, '') as {n}"
