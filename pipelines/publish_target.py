@@ -57,12 +57,11 @@ def upload(version: Path, uri: str, manifest: dict) -> str:
     root = uri.removeprefix("s3://").rstrip("/")
     dest = f"{root}/versions/{version.name}"
     files = sorted(p for p in version.rglob("*") if p.is_file() and p.name != published.MANIFEST)
-    clean_store(fs, root)  # what an upload cut short left
     for path in files:
         fs.put_file(str(path), f"{dest}/{path.relative_to(version).as_posix()}")
     fs.put_file(str(version / published.MANIFEST), f"{dest}/{published.MANIFEST}")  # the version is complete
     fs.pipe_file(f"{root}/{CURRENT}", json.dumps(manifest, indent=2).encode())
-    clean_store(fs, root)
+    clean_store(fs, root)  # what an upload cut short left, and old versions
     return f"s3://{dest}/{published.DB}"
 
 

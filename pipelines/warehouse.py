@@ -29,9 +29,9 @@ def table_metadata(
 ) -> dict:
     """Row count, column schema (with each column's meaning, when known) and a small preview of
     `table`, for the Dagster UI."""
-    relation = conn.table(f'"{table}"')  # its columns and types without a catalog query
+    relation = conn.table(quoted_name(table))  # its columns and types without a catalog query
     columns = [(name, str(data_type)) for name, data_type in zip(relation.columns, relation.types, strict=True)]
-    [(rows,)] = conn.execute(f'select count(*) from "{table}"').fetchall()
+    [(rows,)] = conn.execute(f"select count(*) from {quoted_name(table)}").fetchall()
     # Each cell cut to PREVIEW_CHARS in DuckDB, before it reaches Python: a metric row citing every flow made one
     # event of 105 MB at 1M flows, which the run wrote twice to the instance's storage and the UI had to load.
     # tabulate on the rows themselves: by way of a pandas frame it took three times as long, per table per run

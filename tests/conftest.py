@@ -97,6 +97,32 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for(what: str, check, timeout: float, log: Path, process: subprocess.Popen | None = None, errors=()):
+    """check()'s first truthy answer, asked every half second; an exception in `errors` (the server not
+    listening yet) counts as no answer. Fails with the tail of `log` after `timeout` s, or once `process` ends."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            found = check()
+        except (requests.ConnectionError, *errors):
+            found = None
+        if found:
+            return found
+        assert process is None or process.poll() is None, f"{what}: the process ended:\n{log.read_text()[-4000:]}"
+        assert time.monotonic() < deadline, f"{what} not seen within {timeout:g} s:\n{log.read_text()[-4000:]}"
+        time.sleep(0.5)
+
+
+def stop_group(process: subprocess.Popen, sig: int = signal.SIGTERM, grace: float = 10) -> None:
+    """Send `sig` to the process's group (it was started in a session of its own), then SIGKILL after `grace` s."""
+    os.killpg(process.pid, sig)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 @pytest.fixture
 def webserver(tmp_path):
     """dagster-webserver over workspace.yaml on a free 127.0.0.1 port, with its own instance."""
@@ -105,7 +131,8 @@ def webserver(tmp_path):
     shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
     port = free_port()
     env = {**os.environ, "DAGSTER_HOME": str(home), "AIINFRA_WAREHOUSE_DIR": str(tmp_path / "warehouse")}
-    log = (tmp_path / "webserver.log").open("w")
+    log_path = tmp_path / "webserver.log"
+    log = log_path.open("w")
     # Own session, so the whole process group can be stopped: backgrounded Dagster ignores SIGINT.
     proc = subprocess.Popen(
         [Path(sys.executable).parent / "dagster-webserver", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
@@ -117,23 +144,10 @@ def webserver(tmp_path):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if requests.get(f"{url}/server_info", timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "webserver.log").read_text()
-            time.sleep(0.5)
+        wait_for("the webserver", lambda: requests.get(f"{url}/server_info", timeout=2).ok, 90, log_path, proc)
         yield url
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc)
         log.close()
 
 

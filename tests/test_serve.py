@@ -12,14 +12,13 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg2
 import pytest
 import requests
-from conftest import REPO, free_port, graphql
+from conftest import REPO, free_port, graphql, stop_group, wait_for
 
 START_WAIT_S = 180  # the webserver and daemon each load the code location; two cores, the other test running
 
@@ -58,14 +57,14 @@ def postgres():
     )
     admin = f"postgresql://aiinfra@127.0.0.1:{port}/postgres"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                psycopg2.connect(admin).close()
-                break
-            except psycopg2.OperationalError:
-                assert server.poll() is None and time.monotonic() < deadline, "PostgreSQL did not start"
-                time.sleep(0.3)
+        wait_for(
+            "PostgreSQL",
+            lambda: psycopg2.connect(admin).close() or True,
+            60,
+            base / "server.log",
+            server,
+            errors=(psycopg2.OperationalError,),
+        )
         names = iter(range(1, 100))
 
         def database() -> str:
@@ -80,12 +79,7 @@ def postgres():
 
         yield database
     finally:
-        os.killpg(server.pid, signal.SIGINT)  # PostgreSQL's fast shutdown
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_group(server, signal.SIGINT, grace=30)  # SIGINT: PostgreSQL's fast shutdown
         log.close()
         shutil.rmtree(base, ignore_errors=True)
 
@@ -156,19 +150,6 @@ def session_processes(sid: int) -> list[int]:
     return found
 
 
-def wait_for(what: str, check, timeout: float, log: Path):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            found = check()
-        except requests.ConnectionError:
-            found = None
-        if found:
-            return found
-        assert time.monotonic() < deadline, f"{what} not seen within {timeout:g} s:\n{log.read_text()[-4000:]}"
-        time.sleep(1)
-
-
 def test_make_serve_runs_the_daemon_and_schedule_over_postgres_and_stops_on_sigterm(postgres, tmp_path):
     url = postgres()
     port = free_port()
@@ -185,14 +166,16 @@ def test_make_serve_runs_the_daemon_and_schedule_over_postgres_and_stops_on_sigt
         )
     web = f"http://127.0.0.1:{port}"
     try:
-        wait_for("the webserver", lambda: requests.get(f"{web}/server_info", timeout=2).ok, START_WAIT_S, log_path)
+        wait_for(
+            "the webserver", lambda: requests.get(f"{web}/server_info", timeout=2).ok, START_WAIT_S, log_path, serve
+        )
 
         def healthy_daemons():
             statuses = graphql(web, DAEMONS)["instance"]["daemonHealth"]["allDaemonStatuses"]
             required = {s["daemonType"]: s["healthy"] for s in statuses if s["required"]}
             return required if required and all(required.values()) else None
 
-        daemons = wait_for("healthy daemons", healthy_daemons, START_WAIT_S, log_path)
+        daemons = wait_for("healthy daemons", healthy_daemons, START_WAIT_S, log_path, serve)
         assert {"SCHEDULER", "SENSOR", "QUEUED_RUN_COORDINATOR"} <= set(daemons)
 
         # The daemon ticks the sensors by itself (dead_runs every minute): no development server is up.
@@ -200,7 +183,7 @@ def test_make_serve_runs_the_daemon_and_schedule_over_postgres_and_stops_on_sigt
             ticks = graphql(web, SENSOR_TICKS)["sensorOrError"]["sensorState"]["ticks"]
             return [t for t in ticks if t["status"] != "STARTED"]  # one still being evaluated has no outcome yet
 
-        ticks = wait_for("a finished dead_runs tick", finished_ticks, START_WAIT_S, log_path)
+        ticks = wait_for("a finished dead_runs tick", finished_ticks, START_WAIT_S, log_path, serve)
         assert ticks[0]["status"] in {"SKIPPED", "SUCCESS"}, ticks
 
         # The schedule is on, and evaluated for a chosen time it asks for that day's run.

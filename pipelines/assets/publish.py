@@ -16,7 +16,7 @@ from pipelines import publish_target, published, report
 from pipelines.resources import PipelineSettings, Warehouse
 from pipelines.runs import POOL
 from pipelines.sql_files import SqlModel
-from pipelines.warehouse import quoted
+from pipelines.warehouse import quoted, quoted_name
 
 STORAGE_VERSION = "v1.0.0"
 EXPORT_FORMATS = {"parquet": "(format parquet)", "csv": "(format csv, header)"}  # one file per table each
@@ -37,10 +37,8 @@ def _csv_select(conn: duckdb_module.DuckDBPyConnection, table: str) -> str:
     return (
         "select "
         + ", ".join(
-            f'case when left("{c}", 1) in ({starts}) then \'\'\'\' || "{c}" else "{c}" end as "{c}"'
-            if kind == "VARCHAR"
-            else f'"{c}"'
-            for c, kind in columns
+            f"case when left({c}, 1) in ({starts}) then '''' || {c} else {c} end as {c}" if kind == "VARCHAR" else c
+            for c, kind in ((quoted_name(name), kind) for name, kind in columns)
         )
         + f" from main.{table}"
     )

@@ -24,7 +24,7 @@ from pipelines.partitions import daily_partitions
 from pipelines.prices.observations import create_raw_table
 from pipelines.resources import PipelineSettings
 from pipelines.runs import POOL
-from pipelines.warehouse import table_metadata
+from pipelines.warehouse import quoted_name, table_metadata
 
 MAX_REJECTED_SHARE = 0.5
 
@@ -246,7 +246,7 @@ def _replace_rows(conn, table: str, frame: str, day: str | None) -> None:
         return
     conn.execute(f"create table if not exists {table} as select *, null::date as run_day from {frame} limit 0")
     for column, column_type, *_ in conn.execute(f"describe {frame}").fetchall():  # kept history, newer columns
-        conn.execute(f'alter table {table} add column if not exists "{column}" {column_type}')
+        conn.execute(f"alter table {table} add column if not exists {quoted_name(column)} {column_type}")
     conn.execute(f"delete from {table} where run_day = ?", [day])
     conn.execute(f"insert into {table} by name select *, ?::date as run_day from {frame}", [day])
 
