@@ -301,7 +301,7 @@ def line_chart(
         return "<p>No data yet.</p>"
     names = list(series)
     chart = (
-        alt.Chart(alt.Data(values=points))
+        alt.Chart(alt.Data(values=[]))
         .mark_line(point=True, strokeWidth=2)
         .encode(
             x=alt.X("day:T", title=x_label),
@@ -319,7 +319,11 @@ def line_chart(
         )
         .properties(width=720, height=300)
     )
-    svg = vl_convert.vegalite_to_svg(chart.to_dict())
+    # Altair checks the spec against the Vega-Lite schema and walks every point of its data: 5 s for 10k points.
+    # The spec is the same on every run and the tests render it, so it is built unchecked and the points put in after.
+    spec = chart.to_dict(validate=False)
+    spec["data"] = {"values": points}
+    svg = vl_convert.vegalite_to_svg(spec)
     return f'<div id="{chart_id}" class="chart">{svg}</div>'
 
 
@@ -399,13 +403,14 @@ def build(conn: duckdb.DuckDBPyConnection, run_day: str, version: str) -> str:
     prices = rows(
         conn,
         """select chip, custom_silicon, observed_on, median(usd_per_pflop_hour) as usd
-        from price_performance where pricing = 'on_demand' and usd_per_pflop_hour is not null group by all""",
+        from price_performance where pricing = 'on_demand' and usd_per_pflop_hour is not null group by all
+        order by chip, observed_on""",
     )
     timeline = rows(
         conn,
         """select flow_class, month, cumulative_usd,
         sum(undisclosed_flows) over (partition by flow_class order by month) as cumulative_undisclosed
-        from deal_timeline where scenario = 'headline' and flow_class <> 'other'""",
+        from deal_timeline where scenario = 'headline' and flow_class <> 'other' order by flow_class, month""",
     )
     quality = rows(
         conn,
