@@ -7,6 +7,9 @@
 -- source_url is the real file, API or page and source_revision the version of it that was read.
 -- observed_on is the first day of the period the source dates the price to (observed_on_precision
 -- says whether a day, a month or a year; `approximate` when only a bound is known, evidence in note).
+-- Row order: the reference rows as validation keeps them (by observed_on range, then file line), then the
+-- daily observations by observed_on, source, provider, ...; the same on every run, but order in the query
+-- that needs an order (sorting years of prices by every key took 8 s of 10 s for 10M rows).
 --
 -- columns:
 --   observed_on: first day of the period the source dates the price to (DATE); see observed_on_precision
@@ -33,6 +36,7 @@ with daily_observations as (
         partition by observed_on, source, provider, region, zone, instance_type, pricing
         order by run_day desc
     ) = 1
+    order by observed_on, source, provider, region, zone, instance_type, pricing
 ),
 
 all_observations as (
@@ -60,4 +64,3 @@ select
     source_quote,
     note
 from all_observations
-order by observed_on, source, provider, region, zone, instance_type, pricing
