@@ -196,6 +196,11 @@ def with_parsed(frame: pl.DataFrame, schema: pa.DataFrameSchema) -> pl.DataFrame
     )
 
 
+def without_parsed(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` without the columns with_parsed added."""
+    return frame.drop(c for c in frame.columns if c.startswith(PARSED))
+
+
 def resolve_company(text: pl.Expr, aliases: dict[str, str]) -> pl.Expr:
     """A company name or alias, any case -> its company_id; null when unknown (`aliases`: alias_map)."""
     return text.str.strip_chars().str.to_lowercase().replace_strict(aliases, default=None, return_dtype=pl.String)
@@ -432,6 +437,8 @@ def company_facts_schema(companies: set[str], today: date) -> pa.DataFrameSchema
             "period_end": _date(today),
             "value_usd": _number(required=True),
             "filed_on": _date(today),
+            "tag_rank": _number(),
+            "fiscal_year": _number(),
             "accession": _accession(),
             "source_url": _text(_url, required=True),
         },
@@ -492,6 +499,7 @@ def chip_specs_schema() -> pa.DataFrameSchema:
             "bf16_dense_tflops": _number(),
             "fp8_dense_tflops": _number(),
             "hbm_gb": _number(),
+            "mem_bw_tb_s": _number(),
             "tdp_w": _number(),
             "list_price_usd": _number(),
             "source_url": _text(_url, required=True),
@@ -576,7 +584,8 @@ def chip_prices_schema(chips: set[str], today: date) -> pa.DataFrameSchema:
 def split_rows(
     raw: pl.DataFrame, schema: pa.DataFrameSchema, source_table: str, row_key: str, today: date
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Validate `raw` (text columns plus `source_line`) -> (clean rows, quarantine rows).
+    """Validate `raw` (text columns plus `source_line`) -> (clean rows, quarantine rows). The clean rows keep
+    the columns with_parsed added, for typing them (parsed(); without_parsed drops them).
 
     Validation repeats on what is left until it passes, so a row whose only fault is pointing at a
     rejected row (superseded_by) is caught too.
@@ -595,7 +604,7 @@ def split_rows(
             failures.append(cases.with_columns(source_line=lines))
             remaining = remaining.filter(~pl.col("source_line").is_in(lines.unique().implode()))
     quarantine = _quarantine_rows(raw, pl.concat(failures) if failures else None, source_table, row_key, today)
-    return remaining.select(raw.columns), quarantine
+    return remaining, quarantine
 
 
 def _quarantine_rows(

@@ -4,6 +4,7 @@ from datetime import date
 
 import duckdb
 import polars as pl
+from conftest import FIXTURES
 
 from pipelines import validation as v
 
@@ -83,3 +84,20 @@ def test_chunks_hold_whole_groups_of_about_the_chunk_size():
         assert lines(None, 2) == [[2, 3, 4, 5, 6, 7, 8]]
         [empty] = chunks(conn, "select * from t where false", "observed_on", 2)
         assert empty.columns == ["source_line", "observed_on"] and empty.is_empty()
+
+
+def test_every_column_typed_as_a_number_or_date_is_checked_as_one():
+    """Typing reads the values the checks parsed, so a column typed without a check would fail here; and a word
+    in a number column (mem_bw_tb_s was typed, never checked: "fast" became NULL) is quarantined, not nulled."""
+    from pipelines.assets.validate import VALIDATIONS
+
+    specs = {spec.name: spec for spec in VALIDATIONS}
+    raw = pl.read_csv(FIXTURES / "small" / "chip_specs.csv", infer_schema=False).with_row_index("source_line", 2)
+    raw = raw.with_columns(pl.col("source_line").cast(pl.Int64), pl.col("mem_bw_tb_s").replace("3.35", "fast"))
+    clean, rejected = v.split_rows(raw, v.chip_specs_schema(), "raw_chip_specs", "chip", date(2026, 1, 1))
+    assert rejected.select("row_ref", "column_name", "check_name").rows() == [
+        ("line 2: H100", "mem_bw_tb_s", "not_a_number")
+    ]
+    typed = v.without_parsed(specs["chip_specs"].to_typed(clean, None))
+    assert typed.height == raw.height - 1 and typed.columns == raw.columns
+    assert typed.schema["mem_bw_tb_s"] == pl.Float64 and typed["mem_bw_tb_s"].null_count() == 0

@@ -32,10 +32,11 @@
 with daily_observations as (
     select * exclude (run_day)
     from clean_price_observations
-    qualify row_number() over (
-        partition by observed_on, source, provider, region, zone, instance_type, pricing
-        order by run_day desc
-    ) = 1
+    qualify
+        row_number() over (
+            partition by observed_on, source, provider, region, zone, instance_type, pricing
+            order by run_day desc
+        ) = 1
     order by observed_on, source, provider, region, zone, instance_type, pricing
 ),
 
