@@ -10,10 +10,12 @@ at all and its sources are not listed in AIINFRA_ALLOW_EMPTY_SOURCES.
 """
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import dagster as dg
 import pandera.polars as pa
@@ -30,6 +32,7 @@ from pipelines.runs import POOL
 from pipelines.warehouse import quoted_name, table_metadata
 
 MAX_REJECTED_SHARE = 0.5
+T = TypeVar("T")
 
 
 def _today() -> date:
@@ -284,6 +287,15 @@ QUARANTINE_TYPES = (
 )
 
 
+def prefetched(items: Iterator[T]) -> Generator[T]:
+    """`items`, each next one produced in a thread while the caller works on the current one."""
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        upcoming = worker.submit(next, items, None)
+        while (item := upcoming.result()) is not None:
+            upcoming = worker.submit(next, items, None)
+            yield item
+
+
 def _rows_of_this_run(conn: DuckDBPyConnection, spec: Validation, day: str | None) -> Iterator[tuple[str, str]]:
     """(raw table, the query of its rows this run validates): all of them, or one day's (copied into a temp
     table, which the caller reads before the next table replaces it)."""
@@ -297,6 +309,15 @@ def _rows_of_this_run(conn: DuckDBPyConnection, spec: Validation, day: str | Non
             [day],
         )
         yield table, "select * from day_rows"
+
+
+def _frames(
+    conn: DuckDBPyConnection, spec: Validation, day: str | None, settings: PipelineSettings
+) -> Iterator[tuple[str, pl.DataFrame]]:
+    """(raw table, a chunk of its rows) for every chunk this run validates."""
+    for table, query in _rows_of_this_run(conn, spec, day):
+        for raw in chunks(conn, query, spec.chunk_by, settings.validate_chunk_rows):
+            yield table, raw
 
 
 def _raw_tables(spec: Validation) -> tuple[str, ...]:
@@ -350,19 +371,18 @@ def validate(
     schema = spec.schema(lookup, checked_on)
     rows_in, rejected_rows = 0, 0
     failures: list[pl.DataFrame] = []  # the first 20 failures, for the metadata
-    frames = (
-        (table, raw)
-        for table, query in _rows_of_this_run(conn, spec, day)
-        for raw in chunks(conn, query, spec.chunk_by, settings.validate_chunk_rows)
-    )
-    for i, (table, raw) in enumerate(frames):
-        clean, rejected = v.split_rows(raw, schema, table, spec.row_key, checked_on)
-        conn.register("typed", v.without_parsed(spec.to_typed(clean, lookup)).to_arrow())
-        conn.execute(f"create or replace temp table typed_{i} as select * from typed")
-        conn.register("rejected", rejected.to_arrow())
-        conn.execute(f"create or replace temp table rejected_{i} as {QUARANTINE_TYPES}")
-        rows_in, rejected_rows = rows_in + raw.height, rejected_rows + rejected["source_line"].n_unique()
-        failures.append(rejected.select("row_ref", "column_name", "reason").head(20 - sum(f.height for f in failures)))
+    # The next chunk is read (on a connection of its own: DuckDB releases the GIL) while this one is checked.
+    with conn.cursor() as reader, closing(prefetched(_frames(reader, spec, day, settings))) as frames:
+        for i, (table, raw) in enumerate(frames):
+            clean, rejected = v.split_rows(raw, schema, table, spec.row_key, checked_on)
+            conn.register("typed", v.without_parsed(spec.to_typed(clean, lookup)).to_arrow())
+            conn.execute(f"create or replace temp table typed_{i} as select * from typed")
+            conn.register("rejected", rejected.to_arrow())
+            conn.execute(f"create or replace temp table rejected_{i} as {QUARANTINE_TYPES}")
+            rows_in, rejected_rows = rows_in + raw.height, rejected_rows + rejected["source_line"].n_unique()
+            failures.append(
+                rejected.select("row_ref", "column_name", "reason").head(20 - sum(f.height for f in failures))
+            )
     for kind in ("typed", "rejected"):  # the chunks' column types may differ where one is all empty
         conn.execute(
             f"create or replace temp view {kind}_all as "
