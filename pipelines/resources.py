@@ -40,7 +40,7 @@ POOL_WAIT_S = 600.0  # how long a run waits for the `duckdb` pool before giving 
 WAREHOUSE_LOCK_WAIT_S = 30.0  # how long a step retries a warehouse file another process has locked
 DUCKDB_MEMORY_LIMIT = "3GB"  # with Python and Dagster, a run stays under 4 GB of the machine's 24 GB
 DUCKDB_TEMP_LIMIT = "8GB"  # spilled data; a runaway query fails instead of filling the disk
-VALIDATE_CHUNK_ROWS = 250_000  # price rows validated at once (a polars frame of ~60 MB, and its checks)
+VALIDATE_CHUNK_ROWS = 250_000  # price rows checked at once (a ~60 MB polars frame; the next is read meanwhile)
 
 
 class PipelineSettings(dg.ConfigurableResource):
