@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -38,6 +39,7 @@ def test_job_publishes_while_a_reader_holds_the_snapshot(tmp_path):
                     "select count(*) from scenario_flows where flow_id not in (select flow_id from deal_flows)"
                 ).fetchone()[0]
                 seen.add((flows, counted))
+                time.sleep(0.01)  # ~100 reads a second, and a core left for the job (spinning took one)
         except Exception as err:  # noqa: BLE001 - any failure to read is the test's failure
             errors.append(err)
 

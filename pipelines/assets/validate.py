@@ -32,6 +32,7 @@ from pipelines.runs import POOL
 from pipelines.warehouse import quoted_name, table_metadata
 
 MAX_REJECTED_SHARE = 0.5
+STAGED = "staged_"  # the prefix of the tables a validation writes before they replace clean_* and quarantined_*
 T = TypeVar("T")
 
 
@@ -247,16 +248,30 @@ def _may_be_empty(spec: Validation, settings: PipelineSettings) -> bool:
     return all(source in settings.allow_empty_sources for source in in_use)
 
 
-def _replace_rows(conn, table: str, frame: str, day: str | None) -> None:
-    """Replace `table` with `frame`; for a daily table, replace only the rows of `day`."""
+def _stage(conn: DuckDBPyConnection, staged: str, query: str, first: bool) -> None:
+    """Append the rows of `query` to the table `staged`, created by the first chunk. A table in the warehouse, not a
+    temporary one, so that 10M validated prices are written out as they come instead of held in memory (~2.5 GB)."""
+    if first:
+        conn.execute(f"create or replace table {staged} as {query}")
+    else:
+        conn.execute(f"insert into {staged} by name {query}")
+
+
+def _replace_rows(conn: DuckDBPyConnection, table: str, staged: str, day: str | None) -> None:
+    """Replace `table` with the table `staged` (which is gone afterwards); for a daily table, replace only the
+    rows of `day`."""
+    conn.execute("begin")
     if day is None:
-        conn.execute(f"create or replace table {table} as select * from {frame}")
-        return
-    conn.execute(f"create table if not exists {table} as select *, null::date as run_day from {frame} limit 0")
-    for column, column_type, *_ in conn.execute(f"describe {frame}").fetchall():  # kept history, newer columns
-        conn.execute(f"alter table {table} add column if not exists {quoted_name(column)} {column_type}")
-    conn.execute(f"delete from {table} where run_day = ?", [day])
-    conn.execute(f"insert into {table} by name select *, ?::date as run_day from {frame}", [day])
+        conn.execute(f"drop table if exists {table}")
+        conn.execute(f"alter table {staged} rename to {table}")
+    else:
+        conn.execute(f"create table if not exists {table} as select *, null::date as run_day from {staged} limit 0")
+        for column, column_type, *_ in conn.execute(f"describe {staged}").fetchall():  # kept history, newer columns
+            conn.execute(f"alter table {table} add column if not exists {quoted_name(column)} {column_type}")
+        conn.execute(f"delete from {table} where run_day = ?", [day])
+        conn.execute(f"insert into {table} by name select *, ?::date as run_day from {staged}", [day])
+        conn.execute(f"drop table {staged}")
+    conn.execute("commit")
 
 
 def chunks(conn: DuckDBPyConnection, rows: str, chunk_by: str | None, chunk_rows: int) -> Iterator[pl.DataFrame]:
@@ -371,25 +386,21 @@ def validate(
     schema = spec.schema(lookup, checked_on)
     rows_in, rejected_rows = 0, 0
     failures: list[pl.DataFrame] = []  # the first 20 failures, for the metadata
+    clean_table, quarantine = f"clean_{spec.name}", f"quarantined_{spec.name}"
     # The next chunk is read (on a connection of its own: DuckDB releases the GIL) while this one is checked.
     with conn.cursor() as reader, closing(prefetched(_frames(reader, spec, day, settings))) as frames:
         for i, (table, raw) in enumerate(frames):
             clean, rejected = v.split_rows(raw, schema, table, spec.row_key, checked_on)
             conn.register("typed", v.without_parsed(spec.to_typed(clean, lookup)).to_arrow())
-            conn.execute(f"create or replace temp table typed_{i} as select * from typed")
+            _stage(conn, f"{STAGED}{clean_table}", "select * from typed", first=i == 0)
             conn.register("rejected", rejected.to_arrow())
-            conn.execute(f"create or replace temp table rejected_{i} as {QUARANTINE_TYPES}")
+            _stage(conn, f"{STAGED}{quarantine}", QUARANTINE_TYPES, first=i == 0)
             rows_in, rejected_rows = rows_in + raw.height, rejected_rows + rejected["source_line"].n_unique()
             failures.append(
                 rejected.select("row_ref", "column_name", "reason").head(20 - sum(f.height for f in failures))
             )
-    for kind in ("typed", "rejected"):  # the chunks' column types may differ where one is all empty
-        conn.execute(
-            f"create or replace temp view {kind}_all as "
-            + " union all by name ".join(f"select * from {kind}_{j}" for j in range(i + 1))
-        )
-    _replace_rows(conn, f"clean_{spec.name}", "typed_all", day)
-    _replace_rows(conn, f"quarantined_{spec.name}", "rejected_all", day)
+    _replace_rows(conn, clean_table, f"{STAGED}{clean_table}", day)
+    _replace_rows(conn, quarantine, f"{STAGED}{quarantine}", day)
     raw_label = ", ".join(_raw_tables(spec))
     if rejected_rows:
         context.log.warning(f"{rejected_rows} of {rows_in} rows of {raw_label} quarantined")
