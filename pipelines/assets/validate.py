@@ -303,7 +303,7 @@ QUARANTINE_TYPES = (
 
 
 def prefetched(items: Iterator[T]) -> Generator[T]:
-    """`items`, each next one produced in a thread while the caller works on the current one."""
+    """`items` (none of them None), each next one produced in a thread while the caller works on the current one."""
     with ThreadPoolExecutor(max_workers=1) as worker:
         upcoming = worker.submit(next, items, None)
         while (item := upcoming.result()) is not None:
