@@ -87,11 +87,24 @@ def test_chunks_hold_whole_groups_of_about_the_chunk_size():
 
 
 def test_every_column_typed_as_a_number_or_date_is_checked_as_one():
-    """Typing reads the values the checks parsed, so a column typed without a check would fail here; and a word
-    in a number column (mem_bw_tb_s was typed, never checked: "fast" became NULL) is quarantined, not nulled."""
-    from pipelines.assets.validate import VALIDATIONS
+    """Typing reads the values the checks parsed, so every number or date column of every clean table must be one
+    the schema parses (and checks); and a word in a number column (mem_bw_tb_s was typed, never checked: "fast"
+    became NULL) is quarantined, not nulled."""
+    from pipelines.assets.validate import PRICE_OBSERVATIONS, VALIDATIONS
 
-    specs = {spec.name: spec for spec in VALIDATIONS}
+    specs = {spec.name: spec for spec in [*VALIDATIONS, PRICE_OBSERVATIONS]}
+    typed_as_numbers = {}
+    for spec in specs.values():
+        lookup = {} if spec.name == "deals" else set()  # company aliases for deals; known ids for the rest
+        schema = spec.schema(lookup, date(2026, 1, 1))
+        empty = pl.DataFrame(schema=dict.fromkeys(schema.columns, pl.String))
+        typed = v.without_parsed(spec.to_typed(v.with_parsed(empty, schema), lookup))  # fails on an unparsed column
+        numbers_and_dates = [c for c, kind in typed.schema.items() if kind in (pl.Float64, pl.Date)]
+        unchecked = [c for c in numbers_and_dates if not (schema.columns[c].metadata or {}).get("parse")]
+        assert unchecked == [], spec.name
+        typed_as_numbers[spec.name] = [c for c in numbers_and_dates if typed.schema[c] == pl.Float64]
+    assert "mem_bw_tb_s" in typed_as_numbers["chip_specs"] and "usd_per_chip_hour" in typed_as_numbers["chip_prices"]
+
     raw = pl.read_csv(FIXTURES / "small" / "chip_specs.csv", infer_schema=False).with_row_index("source_line", 2)
     raw = raw.with_columns(pl.col("source_line").cast(pl.Int64), pl.col("mem_bw_tb_s").replace("3.35", "fast"))
     clean, rejected = v.split_rows(raw, v.chip_specs_schema(), "raw_chip_specs", "chip", date(2026, 1, 1))

@@ -44,13 +44,9 @@ def _bool(column: str) -> pl.Expr:
     return (pl.col(column).str.strip_chars().str.to_lowercase() == "true").fill_null(False)
 
 
-# Number and date columns take the values validation parsed (split_rows keeps them): parsing 10M prices again
-# took 2-3 s. The schema declares which columns are parsed, and how (validation._number, _date, ...).
-def _dates(*columns: str) -> list[pl.Expr]:
-    return [v.parsed(pl.col(c)).alias(c) for c in columns]
-
-
-def _numbers(*columns: str) -> list[pl.Expr]:
+def _parsed(*columns: str) -> list[pl.Expr]:
+    """Number and date columns as the values validation parsed (split_rows keeps them; parsing 10M prices again
+    took 2-3 s). The schema declares which columns are parsed, and how (validation._number, _date, ...)."""
     return [v.parsed(pl.col(c)).alias(c) for c in columns]
 
 
@@ -63,13 +59,13 @@ def _type_deals(clean: pl.DataFrame, aliases: dict[str, str]) -> pl.DataFrame:
     return clean.with_columns(
         announced_on.alias("announced_on"),
         precision.alias("date_precision"),
-        *_dates("last_verified_on"),
+        *_parsed("last_verified_on"),
         v.split_urls(pl.col("corroborating_urls")).alias("corroborating_urls"),
         v.resolve_company(pl.col("from_company"), aliases).alias("from_company"),
         v.resolve_company(pl.col("to_company"), aliases).alias("to_company"),
         pl.col("amount_basis").fill_null("total"),
         _bool("is_firm").alias("is_firm"),
-        *_numbers("amount_usd", "amount_low_usd", "amount_high_usd", "term_years", "compute_gw"),
+        *_parsed("amount_usd", "amount_low_usd", "amount_high_usd", "term_years", "compute_gw"),
     )
 
 
@@ -80,7 +76,7 @@ def _type_deal_events(clean: pl.DataFrame, _lookup) -> pl.DataFrame:
 
 def _type_chip_specs(clean: pl.DataFrame, _lookup) -> pl.DataFrame:
     numeric = ("bf16_dense_tflops", "fp8_dense_tflops", "hbm_gb", "mem_bw_tb_s", "tdp_w", "list_price_usd")
-    return clean.with_columns(_bool("custom_silicon").alias("custom_silicon"), *_numbers(*numeric))
+    return clean.with_columns(_bool("custom_silicon").alias("custom_silicon"), *_parsed(*numeric))
 
 
 def _type_chip_prices(clean: pl.DataFrame, _lookup) -> pl.DataFrame:
@@ -88,22 +84,22 @@ def _type_chip_prices(clean: pl.DataFrame, _lookup) -> pl.DataFrame:
     return clean.with_columns(
         observed_on.alias("observed_on"),
         pl.col("observed_on_precision").fill_null(precision),
-        *_numbers("chips_per_instance", "usd_per_instance_hour", "usd_per_chip_hour"),
+        *_parsed("chips_per_instance", "usd_per_instance_hour", "usd_per_chip_hour"),
     )
 
 
 def _type_company_facts(clean: pl.DataFrame, _lookup) -> pl.DataFrame:
     return clean.with_columns(
-        *_dates("period_start", "period_end", "filed_on"), *_numbers("value_usd", "tag_rank", "fiscal_year")
+        *_parsed("period_start", "period_end", "filed_on", "value_usd", "tag_rank", "fiscal_year")
     )
 
 
 def _type_filings(clean: pl.DataFrame, _lookup) -> pl.DataFrame:
-    return clean.with_columns(*_dates("filed_on"))
+    return clean.with_columns(*_parsed("filed_on"))
 
 
 def _type_press_releases(clean: pl.DataFrame, _lookup) -> pl.DataFrame:
-    return clean.with_columns(*_dates("published_on"))
+    return clean.with_columns(*_parsed("published_on"))
 
 
 def _known_companies(conn: DuckDBPyConnection) -> set[str]:
@@ -339,9 +335,13 @@ def _raw_tables(spec: Validation) -> tuple[str, ...]:
     return spec.raw_assets or (f"raw_{spec.name}",)
 
 
+def _raw_label(spec: Validation) -> str:
+    return ", ".join(_raw_tables(spec))
+
+
 def _specs(spec: Validation) -> list[dg.AssetSpec]:
     """The clean table and its quarantine: written together, from one pass of the checks."""
-    raw_label = ", ".join(_raw_tables(spec))
+    raw_label = _raw_label(spec)
     deps = [*_raw_tables(spec), *([f"clean_{spec.needs}"] if spec.needs else [])]
     kinds = {"pandera", "polars", "duckdb"}
     return [
@@ -369,7 +369,7 @@ def _check_spec(spec: Validation) -> dg.AssetCheckSpec:
         "mostly_accepted",
         asset=f"clean_{spec.name}",
         blocking=True,
-        description=f"Fails, and stops the run before publish, when more than half of {', '.join(_raw_tables(spec))} "
+        description=f"Fails, and stops the run before publish, when more than half of {_raw_label(spec)} "
         "(for a daily table: of the run's day) was rejected, or when it has no rows and its "
         "sources are not listed in AIINFRA_ALLOW_EMPTY_SOURCES.",
     )
@@ -392,26 +392,23 @@ def validate(
         for i, (table, raw) in enumerate(frames):
             clean, rejected = v.split_rows(raw, schema, table, spec.row_key, checked_on)
             conn.register("typed", v.without_parsed(spec.to_typed(clean, lookup)).to_arrow())
-            _stage(conn, f"{STAGED}{clean_table}", "select * from typed", first=i == 0)
+            _stage(conn, STAGED + clean_table, "select * from typed", first=i == 0)
             conn.register("rejected", rejected.to_arrow())
-            _stage(conn, f"{STAGED}{quarantine}", QUARANTINE_TYPES, first=i == 0)
+            _stage(conn, STAGED + quarantine, QUARANTINE_TYPES, first=i == 0)
             rows_in, rejected_rows = rows_in + raw.height, rejected_rows + rejected["source_line"].n_unique()
             failures.append(
                 rejected.select("row_ref", "column_name", "reason").head(20 - sum(f.height for f in failures))
             )
-    _replace_rows(conn, clean_table, f"{STAGED}{clean_table}", day)
-    _replace_rows(conn, quarantine, f"{STAGED}{quarantine}", day)
-    raw_label = ", ".join(_raw_tables(spec))
+    for written in (clean_table, quarantine):
+        _replace_rows(conn, written, STAGED + written, day)
     if rejected_rows:
-        context.log.warning(f"{rejected_rows} of {rows_in} rows of {raw_label} quarantined")
+        context.log.warning(f"{rejected_rows} of {rows_in} rows of {_raw_label(spec)} quarantined")
+    yield dg.MaterializeResult(asset_key=quarantine, metadata=table_metadata(conn, quarantine))
     yield dg.MaterializeResult(
-        asset_key=f"quarantined_{spec.name}", metadata=table_metadata(conn, f"quarantined_{spec.name}")
-    )
-    yield dg.MaterializeResult(
-        asset_key=f"clean_{spec.name}",
+        asset_key=clean_table,
         check_results=[_mostly_accepted(spec, rows_in, rejected_rows, settings)],
         metadata={
-            **table_metadata(conn, f"clean_{spec.name}"),
+            **table_metadata(conn, clean_table),
             "rows_in": dg.MetadataValue.int(rows_in),
             "rows_rejected": dg.MetadataValue.int(int(rejected_rows)),
             "failures": dg.MetadataValue.md(
@@ -422,7 +419,7 @@ def validate(
 
 
 def _mostly_accepted(spec: Validation, rows_in: int, rejected: int, settings: PipelineSettings) -> dg.AssetCheckResult:
-    raw_label = ", ".join(_raw_tables(spec))
+    raw_label = _raw_label(spec)
     if rows_in:
         share = rejected / rows_in
         passed = share <= MAX_REJECTED_SHARE
