@@ -26,20 +26,36 @@ with rpo as (
     where concept = 'rpo'
 ),
 
-counted_then as (
+vendor_flows as (
+    -- by their terms: the spend-back flows to the vendor and the vendor's capital flows
     select
         rpo.vendor,
         rpo.period_end,
+        terms.flow_id
+    from rpo
+    inner join deal_flow_terms as terms
+        on rpo.vendor = case terms.flow_class
+            when 'spend_back' then terms.to_company
+            when 'capital' then terms.from_company
+        end
+),
+
+counted_then as (
+    -- those the scenario counted on period_end; asking about each flow (the filter on flow_id) lets DuckDB look
+    -- up its status that day instead of building the whole day's set of counted flows for every period_end
+    select
+        vendor_flows.vendor,
+        vendor_flows.period_end,
         flows.scenario,
         flows.flow_id,
         flows.flow_class,
         flows.amount_usd,
         case when flows.flow_class = 'spend_back' then flows.from_company else flows.to_company end as customer
-    from rpo,
-        lateral (select * from scenario_flows_as_of(rpo.period_end)) as flows
-    where
-        (flows.flow_class = 'spend_back' and flows.to_company = rpo.vendor)
-        or (flows.flow_class = 'capital' and flows.from_company = rpo.vendor)
+    from vendor_flows,
+        lateral (
+            select * from scenario_flows_as_of(vendor_flows.period_end) as day_flows
+            where day_flows.flow_id = vendor_flows.flow_id
+        ) as flows
 ),
 
 per_customer as (
