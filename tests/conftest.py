@@ -16,6 +16,7 @@ import dagster as dg
 import duckdb
 import pytest
 import requests
+from filelock import FileLock
 
 from pipelines import published
 from pipelines.definitions import build_defs
@@ -158,6 +159,20 @@ def graphql(url: str, query: str) -> dict:
     body = response.json()
     assert "errors" not in body, body
     return body["data"]
+
+
+@pytest.fixture(scope="session")
+def bundled(tmp_path_factory, worker_id) -> Pipeline:
+    """The daily job run once on the bundled data, as `make run` runs it, for the tests that only read what it
+    published. Under xdist the first worker to ask runs it while holding a lock and the others wait, then all
+    read the same snapshot (read-only); a test that writes makes a run of its own."""
+    shared = tmp_path_factory.getbasetemp()
+    shared = shared if worker_id == "master" else shared.parent  # the directory every worker's temp is in
+    pipeline = Pipeline(warehouse_dir=shared / "bundled" / "warehouse")
+    with FileLock(shared / "bundled.lock"):
+        if not pipeline.snapshot.exists():
+            assert pipeline.run().success
+    return pipeline
 
 
 @pytest.fixture(scope="session")

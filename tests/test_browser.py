@@ -4,7 +4,7 @@ with the network cut off, and the Dagster UI's asset graph; screenshots go to te
 import shutil
 
 import pytest
-from conftest import REPO, Pipeline
+from conftest import REPO
 from playwright.sync_api import sync_playwright
 
 ARTIFACTS = REPO / "test-artifacts"
@@ -46,17 +46,15 @@ def open_page(browser, url: str, offline: bool = False):
     return page, problems, requested
 
 
-def test_report_renders_offline_with_its_charts(browser, tmp_path):
-    pipeline = Pipeline(tmp_path / "warehouse")
-    assert pipeline.run().success
-    report = pipeline.snapshot.parent / "report.html"
+def test_report_renders_offline_with_its_charts(browser, bundled):
+    report = bundled.snapshot.parent / "report.html"
     page, problems, requested = open_page(browser, report.as_uri(), offline=True)
     page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
     assert problems == [] and [u for u in requested if not u.startswith("file:")] == []
 
     # the network: one arrow per edge and class with disclosed money, companies by name, a scenario switch
     def drawn(scenario: str) -> int:
-        [(edges,)] = pipeline.query(
+        [(edges,)] = bundled.query(
             "select count(*) from (select distinct from_company, to_company, flow_class from scenario_flows "
             "where scenario = ? and flow_class in ('capital', 'spend_back') and amount_usd > 0)",
             [scenario],
@@ -70,7 +68,7 @@ def test_report_renders_offline_with_its_charts(browser, tmp_path):
     tooltip = headline.locator("g.node").evaluate_all(
         "nodes => nodes.find(n => n.querySelector('text').textContent === 'OpenAI').querySelector('title').textContent"
     )
-    [(site,)] = pipeline.query(
+    [(site,)] = bundled.query(
         "select split_part(source_url, '/', 3) from deal_flows where flow_id = 'orcl-openai-2025-sep'"
     )
     assert tooltip.startswith(
@@ -81,7 +79,7 @@ def test_report_renders_offline_with_its_charts(browser, tmp_path):
     page.locator("label[for=network-headline]").click()
     first_trip = page.locator("#round-trips-table tr").nth(1)
     assert "amazon → openai" in first_trip.inner_text() and "$50.0B" in first_trip.inner_text()
-    [(url,)] = pipeline.query("select source_url from deal_flows where flow_id = 'amzn-openai-2026-aws'")
+    [(url,)] = bundled.query("select source_url from deal_flows where flow_id = 'amzn-openai-2026-aws'")
     assert first_trip.locator("a", has_text="amzn-openai-2026-aws").get_attribute("href") == url
     assert page.locator("#cycles-table tr").count() > 3
     assert page.locator("#concentration-table svg.shares rect").count() > 5

@@ -100,13 +100,6 @@ CONTRACT = {
 DEALS = list(csv.DictReader((DATA_DIR / "deals.csv").open(encoding="utf-8")))
 
 
-@pytest.fixture(scope="module")
-def bundled(tmp_path_factory) -> Pipeline:
-    pipeline = Pipeline(warehouse_dir=tmp_path_factory.mktemp("bundled") / "warehouse")
-    assert pipeline.run().success
-    return pipeline
-
-
 def table_contents(pipeline: Pipeline) -> dict[str, list[tuple]]:
     tables = [t for (t,) in pipeline.query("select table_name from duckdb_tables() order by 1")]
     return {t: pipeline.query(f"select * from {t} order by all") for t in tables}

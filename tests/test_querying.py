@@ -19,28 +19,21 @@ MODELS = {m.name: m for m in load_models() if not m.is_macro}  # the published t
 MACROS = [m.name for m in load_models() if m.is_macro]
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory) -> Pipeline:
-    pipeline = Pipeline(warehouse_dir=tmp_path_factory.mktemp("query") / "warehouse")
-    assert pipeline.run().success
-    return pipeline
-
-
-def test_every_table_and_column_explains_itself(published):
-    comments = dict(published.query("select table_name, comment from duckdb_tables() where not internal"))
+def test_every_table_and_column_explains_itself(bundled):
+    comments = dict(bundled.query("select table_name, comment from duckdb_tables() where not internal"))
     assert set(comments) == set(MODELS) and all(comments.values())
     assert comments["round_trips"] == MODELS["round_trips"].description
-    columns = published.query("select table_name, column_name, comment from duckdb_columns() where not internal")
+    columns = bundled.query("select table_name, column_name, comment from duckdb_columns() where not internal")
     assert [(t, c) for t, c, comment in columns if not comment] == []
     # What is published is exactly what the SQL headers document (and docs/tables.md shows).
     assert {(t, c): comment for t, c, comment in columns} == {
         (m.name, c): meaning for m in MODELS.values() if not m.is_macro for c, meaning in m.columns.items()
     }
-    [(scenario,)] = published.query(
+    [(scenario,)] = bundled.query(
         "select comment from duckdb_columns() where table_name = 'round_trips' and column_name = 'scenario'"
     )
     assert scenario == MODELS["scenario_flows"].columns["scenario"]  # `scenario: as in scenario_flows`
-    [(meaning,)] = published.query(
+    [(meaning,)] = bundled.query(
         "select comment from duckdb_columns() where table_name = 'deal_flows' and column_name = 'amount_usd'"
     )
     assert meaning == MODELS["deal_flows"].columns["amount_usd"] and "USD" in meaning
@@ -51,7 +44,7 @@ def test_every_table_and_column_explains_itself(published):
             "-readonly",
             "-csv",
             "-noheader",
-            str(published.snapshot),
+            str(bundled.snapshot),
             "-c",
             "select comment from duckdb_tables() where table_name = 'money_cycles'",
         ],
@@ -62,62 +55,59 @@ def test_every_table_and_column_explains_itself(published):
     assert out.strip().strip('"').startswith("Money cycles:")
 
 
-def test_table_macros_are_in_the_snapshot(published):
+def test_table_macros_are_in_the_snapshot(bundled):
     functions = {
-        f
-        for (f,) in published.query("select function_name from duckdb_functions() where function_type = 'table_macro'")
+        f for (f,) in bundled.query("select function_name from duckdb_functions() where function_type = 'table_macro'")
     }
     assert set(MACROS) == {"flows_as_of", "scenario_flows_as_of"} and set(MACROS) <= functions
 
 
-def test_csv_exports_beside_parquet(published):
+def test_csv_exports_beside_parquet(bundled):
     for table in MODELS:
-        csv = published.snapshot.parent / "csv" / f"{table}.csv"
-        parquet = published.snapshot.parent / "parquet" / f"{table}.parquet"
+        csv = bundled.snapshot.parent / "csv" / f"{table}.csv"
+        parquet = bundled.snapshot.parent / "parquet" / f"{table}.parquet"
         assert (
-            published.query(f"select count(*) from read_csv('{csv}')")
-            == published.query(f"select count(*) from '{parquet}'")
-            == published.query(f"select count(*) from {table}")
+            bundled.query(f"select count(*) from read_csv('{csv}')")
+            == bundled.query(f"select count(*) from '{parquet}'")
+            == bundled.query(f"select count(*) from {table}")
         ), table
 
 
-def run_make(target: str, published: Pipeline, stdin: str | None = None, **variables):
+def run_make(target: str, pipeline: Pipeline, stdin: str | None = None, **variables):
     # a wide terminal, so that no value is cut short in the printed table
-    env = {**os.environ, "AIINFRA_WAREHOUSE_DIR": str(published.warehouse_dir), "COLUMNS": "400"}
+    env = {**os.environ, "AIINFRA_WAREHOUSE_DIR": str(pipeline.warehouse_dir), "COLUMNS": "400"}
     args = ["make", "-s", target, *[f"{k}={v}" for k, v in variables.items()]]
     return subprocess.run(args, cwd=REPO, env=env, input=stdin, capture_output=True, text=True, timeout=120)
 
 
-def test_make_query_prints_a_table(published):
+def test_make_query_prints_a_table(bundled):
     out = run_make(
         "query",
-        published,
+        bundled,
         SQL="select investor, investee, circular_usd from round_trips order by circular_usd desc limit 5",
     ).stdout
     assert "investor" in out and "amazon" in out and "openai" in out and "│" in out
 
 
-def test_make_shell_opens_the_snapshot_read_only(published):
-    shell = run_make(
-        "shell", published, stdin="select count(*) as flows from deal_flows;\ncreate table x as select 1;\n"
-    )
+def test_make_shell_opens_the_snapshot_read_only(bundled):
+    shell = run_make("shell", bundled, stdin="select count(*) as flows from deal_flows;\ncreate table x as select 1;\n")
     flows = sum(1 for _ in csv.DictReader((REPO / "data" / "deals.csv").open()))
     assert re.search(rf"\b{flows}\b", shell.stdout)
     assert "read-only" in shell.stderr  # the write was refused
-    assert published.query("select count(*) from duckdb_tables() where table_name = 'x'") == [(0,)]
+    assert bundled.query("select count(*) from duckdb_tables() where table_name = 'x'") == [(0,)]
 
 
-def test_report_is_self_contained(published):
-    page = (published.snapshot.parent / "report.html").read_text()
+def test_report_is_self_contained(bundled):
+    page = (bundled.snapshot.parent / "report.html").read_text()
     assert "<script" not in page and "<link" not in page
     resources = re.findall(r'(?:src|xlink:href|url\()\s*=?\s*"?(https?://[^"\s)]+)', page)
     assert resources == []  # only <a href> links to the cited sources point outside
-    [(top,)] = published.query(
+    [(top,)] = bundled.query(
         "select circular_usd from round_trips where scenario = 'headline' order by circular_usd desc limit 1"
     )
     assert f"${float(top) / 1e9:,.1f}B" in page
     # each vendor's latest reported backlog, beside the commitments to it, with the filing it comes from
-    [(rpo, filed_on)] = published.query(
+    [(rpo, filed_on)] = bundled.query(
         "select value_usd, filed_on from reported_financials where company_id = 'google' and concept = 'rpo' "
         "order by period_end desc limit 1"
     )
@@ -126,10 +116,10 @@ def test_report_is_self_contained(published):
 
 
 @pytest.fixture
-def own(published, tmp_path) -> Pipeline:
+def own(bundled, tmp_path) -> Pipeline:
     """This test's own warehouse, with a copy of the published directory for it to try to damage."""
     pipeline = Pipeline(warehouse_dir=tmp_path / "warehouse")
-    shutil.copytree(published.settings.published_dir, pipeline.settings.published_dir, symlinks=True)
+    shutil.copytree(bundled.settings.published_dir, pipeline.settings.published_dir, symlinks=True)
     return pipeline
 
 
