@@ -161,18 +161,32 @@ def graphql(url: str, query: str) -> dict:
     return body["data"]
 
 
-@pytest.fixture(scope="session")
-def bundled(tmp_path_factory, worker_id) -> Pipeline:
-    """The daily job run once on the bundled data, as `make run` runs it, for the tests that only read what it
-    published. Under xdist the first worker to ask runs it while holding a lock and the others wait, then all
-    read the same snapshot (read-only); a test that writes makes a run of its own."""
+def shared_run(tmp_path_factory, worker_id: str, name: str, **sources) -> Pipeline:
+    """The daily job run once per test session on `sources`, for the tests that only read what it published.
+    Under xdist the first worker to ask runs it while holding a lock and the others wait, then all read the
+    same files (read-only); a test that writes makes a run, or a copy, of its own. A correct run passes
+    every check."""
     shared = tmp_path_factory.getbasetemp()
     shared = shared if worker_id == "master" else shared.parent  # the directory every worker's temp is in
-    pipeline = Pipeline(warehouse_dir=shared / "bundled" / "warehouse")
-    with FileLock(shared / "bundled.lock"):
+    pipeline = Pipeline(warehouse_dir=shared / name / "warehouse", **sources)
+    with FileLock(shared / f"{name}.lock"):
         if not pipeline.snapshot.exists():
-            assert pipeline.run().success
+            result = pipeline.run()
+            assert result.success
+            assert [e for e in result.get_asset_check_evaluations() if not e.passed] == []
     return pipeline
+
+
+@pytest.fixture(scope="session")
+def bundled(tmp_path_factory, worker_id) -> Pipeline:
+    """The bundled data, as `make run` runs it."""
+    return shared_run(tmp_path_factory, worker_id, "bundled")
+
+
+@pytest.fixture(scope="session")
+def small(tmp_path_factory, worker_id) -> Pipeline:
+    """The small fixture whose metrics are worked out by hand (tests/fixtures/small), with no prices."""
+    return shared_run(tmp_path_factory, worker_id, "small", data_dir=SMALL, price_sources=[])
 
 
 @pytest.fixture(scope="session")

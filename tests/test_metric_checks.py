@@ -15,21 +15,11 @@ from pipelines.sql_files import load_models
 CHECKS = {f"{c.asset}.{c.name}": c for c in load_checks(load_models())}
 
 
-@pytest.fixture(scope="module")
-def good_warehouse(tmp_path_factory):
-    pipeline = Pipeline(tmp_path_factory.mktemp("checks") / "warehouse", data_dir=SMALL, price_sources=[])
-    result = pipeline.run()
-    assert result.success
-    evaluations = result.get_asset_check_evaluations()
-    assert len(evaluations) >= len(CHECKS) and all(e.passed for e in evaluations)
-    return pipeline.settings.warehouse_db
-
-
 @pytest.fixture
-def warehouse(good_warehouse, tmp_path):
+def warehouse(small, tmp_path):
     """A copy of a correct run's warehouse, for one test to break."""
     copy = tmp_path / "ai_infra.duckdb"
-    shutil.copy(good_warehouse, copy)
+    shutil.copy(small.settings.warehouse_db, copy)
     return copy
 
 
@@ -90,6 +80,13 @@ BREAKAGES = [
         "date '2025-05-31' as period_end, 1e11 as rpo_usd, 4e10 as committed_usd, ['f3'] as flow_ids",
     ),
 ]
+
+
+def test_every_check_runs_in_the_daily_job_and_passes_on_a_correct_run(small, warehouse):
+    job = small.defs().resolve_job_def("daily_job")
+    in_job = {f"{key.asset_key.to_user_string()}.{key.name}" for key in job.asset_layer.asset_graph.asset_check_keys}
+    assert set(CHECKS) <= in_job
+    assert [name for name in CHECKS if not run_check(warehouse, name).passed] == []
 
 
 def test_every_metric_check_is_exercised():

@@ -28,18 +28,8 @@ B = Decimal(10) ** 9
 MODELS = {m.name: m for m in load_models()}
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    from conftest import SMALL, Pipeline
-
-    pipeline = Pipeline(warehouse_dir=tmp_path_factory.mktemp("small") / "warehouse", data_dir=SMALL, price_sources=[])
-    result = pipeline.run()
-    assert result.success
-    return pipeline
-
-
-def test_deal_flows_multiply_per_year_amounts_and_keep_date_precision(published):
-    rows = published.query(
+def test_deal_flows_multiply_per_year_amounts_and_keep_date_precision(small):
+    rows = small.query(
         "select flow_id, amount_usd, stated_amount_usd, flow_class, announced_on::varchar, date_precision "
         "from deal_flows where flow_id in ('f3', 'f5', 'f7', 'f8') order by flow_id"
     )
@@ -51,24 +41,24 @@ def test_deal_flows_multiply_per_year_amounts_and_keep_date_precision(published)
     ]
 
 
-def test_deal_flows_resolve_aliases_to_company_ids(published):
-    assert published.query(
+def test_deal_flows_resolve_aliases_to_company_ids(small):
+    assert small.query(
         "select from_company, to_company from deal_flows where flow_id in ('f1', 'f6', 'f8') order by flow_id"
     ) == [("bigcloud", "alpha"), ("chipco", "alpha"), ("neo", "chipco")]
 
 
-def test_scenarios_leave_out_superseded_cancelled_and_non_firm_flows(published):
-    rows = published.query("select scenario, list(flow_id order by flow_id) from scenario_flows group by 1 order by 1")
+def test_scenarios_leave_out_superseded_cancelled_and_non_firm_flows(small):
+    rows = small.query("select scenario, list(flow_id order by flow_id) from scenario_flows group by 1 order by 1")
     assert rows == [
         ("firm", ["f1", "f3", "f5", "f6", "f7", "f8", "f9"]),
         ("headline", ["f1", "f2", "f3", "f5", "f6", "f7", "f8", "f9"]),
     ]
 
 
-def test_every_flow_type_but_other_has_a_class(published, tmp_path):
+def test_every_flow_type_but_other_has_a_class(small, tmp_path):
     """Flow classes are defined in deal_flow_terms.sql alone: no type validation accepts falls through there."""
     copy = tmp_path / "warehouse.duckdb"
-    shutil.copy(published.settings.warehouse_db, copy)
+    shutil.copy(small.settings.warehouse_db, copy)
     with duckdb.connect(str(copy)) as conn:
         conn.execute(
             "create or replace table clean_deals as "
@@ -88,8 +78,8 @@ def test_every_flow_type_but_other_has_a_class(published, tmp_path):
     }
 
 
-def test_round_trips(published):
-    rows = published.query(
+def test_round_trips(small):
+    rows = small.query(
         "select scenario, investor, investee, capital_usd, spend_back_usd, round_trip_ratio, circular_usd, "
         "undisclosed_flows, flow_ids from round_trips order by scenario"
     )
@@ -101,8 +91,8 @@ def test_round_trips(published):
     ]
 
 
-def test_money_edges(published):
-    rows = published.query(
+def test_money_edges(small):
+    rows = small.query(
         "select scenario, source, target, weight_usd, capital_usd, spend_back_usd, weight_rank, flow_ids "
         "from money_edges order by scenario, weight_rank"
     )
@@ -121,8 +111,8 @@ def test_money_edges(published):
     ]
 
 
-def test_money_cycles(published):
-    rows = published.query(
+def test_money_cycles(small):
+    rows = small.query(
         "select scenario, cycle_rank, bottleneck_edge_rank, cycle, hops, bottleneck_usd, gross_usd, "
         "cycles_in_scenario, cycles_counted_up_to from money_cycles order by scenario, cycle_rank"
     )
@@ -139,12 +129,12 @@ def test_money_cycles(published):
     ]
 
 
-def test_money_cycles_stop_at_max_cycles(published, tmp_path):
+def test_money_cycles_stop_at_max_cycles(small, tmp_path):
     """With max_cycles = 1 the search goes by bottleneck edge: weight_rank 1 (alpha -> bigcloud) closes no
     cycle on its own, weight_rank 2 (bigcloud -> alpha) closes alpha <-> bigcloud, and there it stops:
     one cycle found, so at least one, and ranks 3 to 5 (the 3-cycle's bottleneck is rank 5) never searched."""
     copy = tmp_path / "snapshot.duckdb"
-    shutil.copy(published.snapshot, copy)
+    shutil.copy(small.snapshot, copy)
     with duckdb.connect(str(copy)) as conn:
         conn.execute("set variable max_cycles = 1")
         conn.execute(MODELS["money_cycles"].create_statement())
@@ -155,8 +145,8 @@ def test_money_cycles_stop_at_max_cycles(published, tmp_path):
     assert rows == [("firm", 1, ["alpha", "bigcloud"], None, 1), ("headline", 1, ["alpha", "bigcloud"], None, 1)]
 
 
-def test_company_exposure(published):
-    rows = published.query(
+def test_company_exposure(small):
+    rows = small.query(
         "select scenario, company_id, inflow_usd, outflow_usd, net_usd, flows, undisclosed_flows "
         "from company_exposure order by scenario, company_id"
     )
@@ -174,8 +164,8 @@ def test_company_exposure(published):
     ]
 
 
-def test_chip_prices_derive_the_missing_price(published):
-    rows = published.query(
+def test_chip_prices_derive_the_missing_price(small):
+    rows = small.query(
         "select observed_on::varchar, observed_on_precision, source, chip, usd_per_instance_hour, usd_per_chip_hour "
         "from chip_prices order by chip"
     )
@@ -185,8 +175,8 @@ def test_chip_prices_derive_the_missing_price(published):
     ]
 
 
-def test_recycled_revenue(published):
-    rows = published.query(
+def test_recycled_revenue(small):
+    rows = small.query(
         "select scenario, vendor, inbound_spend_usd, self_financed_usd, recycled_share, customers, flow_ids "
         "from recycled_revenue order by scenario, vendor"
     )
@@ -202,8 +192,8 @@ def test_recycled_revenue(published):
     ]
 
 
-def test_provider_concentration(published):
-    rows = published.query(
+def test_provider_concentration(small):
+    rows = small.query(
         "select buyer, providers, spend_usd, hhi, top_provider, top_share, big_three_share, flow_ids "
         "from provider_concentration where scenario = 'headline' order by buyer"
     )
@@ -222,19 +212,19 @@ def test_provider_concentration(published):
         ("neo", 1, 3 * B, 10_000.0, "chipco", 1.0, 0.0, ["f8"]),  # a single provider
     ]
     # every flow here is firm, so the firm scenario is the same
-    assert published.query(
+    assert small.query(
         "select * exclude (scenario) from provider_concentration where scenario = 'firm' order by buyer"
-    ) == published.query(
+    ) == small.query(
         "select * exclude (scenario) from provider_concentration where scenario = 'headline' order by buyer"
     )
-    [(shares,)] = published.query(
+    [(shares,)] = small.query(
         "select provider_shares from provider_concentration where scenario = 'headline' and buyer = 'alpha'"
     )
     assert [(s["provider"], s["usd"]) for s in shares] == [("bigcloud", 40 * B), ("neo", 6 * B)]
 
 
-def test_market_concentration_pools_every_buyer(published):
-    rows = published.query(
+def test_market_concentration_pools_every_buyer(small):
+    rows = small.query(
         "select scenario, buyers, providers, spend_usd, hhi, top_provider, top_share, big_three_share, flow_ids "
         "from market_concentration order by scenario"
     )
@@ -251,16 +241,14 @@ def test_market_concentration_pools_every_buyer(published):
     )
     assert rows == [("firm", *pooled), ("headline", *pooled)]
     # the per-buyer table has no pooled row, so its sum is the market's total
-    assert published.query("select sum(spend_usd) from provider_concentration where scenario = 'headline'") == [
-        (49 * B,)
-    ]
+    assert small.query("select sum(spend_usd) from provider_concentration where scenario = 'headline'") == [(49 * B,)]
 
 
 H100_PER_CHIP_HOUR = 98.32 / 8
 
 
-def test_compute_equivalents(published):
-    rows = published.query(
+def test_compute_equivalents(small):
+    rows = small.query(
         "select flow_id, chip, priced_on::varchar, priced_before_first_observation, usd_per_chip_hour, chip_hours, "
         "chip_years, h100_equiv_years, est_gw, gw_basis, gw_from_spend from compute_equivalents "
         "where scenario = 'headline' "
@@ -302,15 +290,15 @@ def test_compute_equivalents(published):
     ]
     assert pytest.approx(0.0486, abs=1e-4) == rows[1][8]  # about 28,000 H100s at 1.74 kW each
     # f3, f7 and f8 are all firm: the firm scenario values them the same way
-    assert published.query(
+    assert small.query(
         "select * exclude (scenario) from compute_equivalents where scenario = 'firm' order by flow_id"
-    ) == published.query(
+    ) == small.query(
         "select * exclude (scenario) from compute_equivalents where scenario = 'headline' order by flow_id"
     )
 
 
-def test_price_performance(published):
-    rows = published.query(
+def test_price_performance(small):
+    rows = small.query(
         "select chip, custom_silicon, provider, pricing, observed_on::varchar, usd_per_chip_hour, "
         "usd_per_pflop_hour, is_latest from price_performance order by chip"
     )
@@ -320,8 +308,8 @@ def test_price_performance(published):
     ]
 
 
-def test_deal_timeline(published):
-    rows = published.query(
+def test_deal_timeline(small):
+    rows = small.query(
         "select scenario, month::varchar, flow_class, usd, cumulative_usd, undisclosed_flows from deal_timeline "
         "order by scenario, flow_class, month"
     )
@@ -341,7 +329,7 @@ def test_deal_timeline(published):
     ]
 
 
-def test_assumptions_are_published_with_their_sources(published):
-    assert published.query(
+def test_assumptions_are_published_with_their_sources(small):
+    assert small.query(
         "select name, value, unit from assumptions where name in ('pue', 'default_chip') order by name"
     ) == [("default_chip", "H100", "chip"), ("pue", "1.2", "facility W per IT W")]
