@@ -82,11 +82,11 @@ BREAKAGES = [
 ]
 
 
-def test_every_check_runs_in_the_daily_job_and_passes_on_a_correct_run(small, warehouse):
+def test_every_check_runs_in_the_daily_job(small):
+    """And passes on a correct run: the shared run `small` asserts that none of its check results failed."""
     job = small.defs().resolve_job_def("daily_job")
     in_job = {f"{key.asset_key.to_user_string()}.{key.name}" for key in job.asset_layer.asset_graph.asset_check_keys}
     assert set(CHECKS) <= in_job
-    assert [name for name in CHECKS if not run_check(warehouse, name).passed] == []
 
 
 def test_every_metric_check_is_exercised():

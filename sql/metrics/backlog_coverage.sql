@@ -27,11 +27,12 @@ with rpo as (
 ),
 
 vendor_flows as (
-    -- by their terms: the spend-back flows to the vendor and the vendor's capital flows
+    -- by their terms: the spend-back flows to the vendor and the vendor's capital flows, each with the customer
     select
         rpo.vendor,
         rpo.period_end,
-        terms.flow_id
+        terms.flow_id,
+        case when terms.flow_class = 'spend_back' then terms.from_company else terms.to_company end as customer
     from rpo
     inner join deal_flow_terms as terms
         on rpo.vendor = case terms.flow_class
@@ -50,7 +51,7 @@ counted_then as (
         flows.flow_id,
         flows.flow_class,
         flows.amount_usd,
-        case when flows.flow_class = 'spend_back' then flows.from_company else flows.to_company end as customer
+        vendor_flows.customer
     from vendor_flows,
         lateral (
             select * from scenario_flows_as_of(vendor_flows.period_end) as day_flows
