@@ -306,6 +306,22 @@ QUOTED = [
         [("2026-03-31", 467.6, 13.0, 2.8), ("2025-12-31", 242.8, 13.0, 5.4)],
     ),
     (
+        "Oracle reported $137.8B of remaining performance obligations at 2025-05-31 and $455.3B at 2025-08-31; then\n"
+        '$523.3B at 2025-11-30 and $552.6B at 2026-02-28. OpenAI\'s "more than $300 billion" of September 2025 is\n'
+        "57.3% of the RPO of 2025-11-30 and 54.3% of that of 2026-02-28, and it is the only tracked commitment to\n"
+        "Oracle standing on either day. At 2025-08-31, OpenAI's $30B a year of July 2025 (five years: $150B) was\n"
+        "standing, 32.9% of $455.3B",
+        "select period_end::varchar, rpo_usd / 1e9, committed_usd / 1e9, round(committed_share * 100, 1), flow_ids "
+        "from backlog_coverage where scenario = 'headline' and vendor = 'oracle' and period_end >= '2025-05-31' "
+        "order by period_end",
+        [
+            ("2025-05-31", 137.8, 0.0, 0.0, []),
+            ("2025-08-31", 455.3, 150.0, 32.9, ["orcl-openai-2025-jul"]),
+            ("2025-11-30", 523.3, 300.0, 57.3, ["orcl-openai-2025-sep"]),
+            ("2026-02-28", 552.6, 300.0, 54.3, ["orcl-openai-2025-sep"]),
+        ],
+    ),
+    (
         "Amazon → OpenAI first ($50B in, $138B back)",
         "select capital_usd / 1e9, spend_back_usd / 1e9 from round_trips where scenario = 'headline' "
         "order by circular_usd desc limit 1",
@@ -455,9 +471,12 @@ def test_reported_financials_come_from_the_bundled_sec_recordings(bundled):
     rows = bundled.query(
         "select company_id, period_end::varchar, value_usd, form, filed_on::varchar, accession, source_url, "
         "recording from reported_financials where concept = 'rpo' and (company_id, period_end) in "
-        "(('nvidia', '2026-04-26'), ('google', '2026-03-31')) order by company_id"
+        "(('nvidia', '2026-04-26'), ('google', '2026-03-31'), ('oracle', '2025-08-31')) order by company_id"
     )
     cassettes = "https://github.com/dgunning/edgartools/blob/ca5a70094da7fc34890161dae9c256bb1f4c3d26/tests/cassettes"
+    saved = (
+        "https://github.com/AlexLIAOPOLY/cmhk-competitive-intelligence/blob/c5298db6af680c59b68042ab26dbc7f7ff451daa"
+    )
     assert rows == [
         ("google", "2026-03-31", 467_600_000_000, "10-Q", "2026-04-30", "0001652044-26-000048",
          "https://data.sec.gov/api/xbrl/companyfacts/CIK0001652044.json",
@@ -465,6 +484,9 @@ def test_reported_financials_come_from_the_bundled_sec_recordings(bundled):
         ("nvidia", "2026-04-26", 2_600_000_000, "10-Q", "2026-05-20", "0001045810-26-000052",
          "https://data.sec.gov/api/xbrl/companyfacts/CIK0001045810.json",
          f"{cassettes}/test_nvda_capex_resolves_to_recent_tag.yaml"),
+        ("oracle", "2025-08-31", 455_300_000_000, "10-Q", "2025-09-10", "0001193125-25-200095",
+         "https://data.sec.gov/api/xbrl/companyfacts/CIK0001341439.json",
+         f"{saved}/data/external_dataset_candidates/sec_companyfacts/ORCL_CIK0001341439.json"),
     ]  # fmt: skip
     # NVIDIA's capex is under PaymentsToAcquireProductiveAssets since 2019: the latest period comes from it
     [(tag,)] = bundled.query(
@@ -472,6 +494,24 @@ def test_reported_financials_come_from_the_bundled_sec_recordings(bundled):
         "order by period_end desc, period_start limit 1"
     )
     assert tag == "PaymentsToAcquireProductiveAssets"
+
+
+def test_offline_deal_candidates_are_the_recorded_filings_sentences(bundled):
+    """The bundled Amazon 10-K (data/sec_snapshots) names Anthropic with an amount in two sentences, read off the
+    document by hand; both restate the tracked $1.25B note of 2023, so neither is new."""
+    assert bundled.query(
+        "select candidate_id, source_kind, company_id, counterparties, published_on::varchar, source_url, amount_usd, "
+        "compute_gw, matched_flow_id, state, quote from deal_candidates order by candidate_id"
+    ) == [
+        ("0001018724-25-000004#2585", "filing", "amazon", ["anthropic"], "2025-02-07",
+         "https://www.sec.gov/Archives/edgar/data/1018724/000101872425000004/amzn-20241231.htm", 1.25e9, None,
+         "amzn-anthropic-2023-inv", "matched",
+         "In Q3 2023, we invested in a $1.25 billion note from Anthropic, PBC, which is convertible to equity."),
+        ("0001018724-25-000004#902", "filing", "amazon", ["anthropic"], "2025-02-07",
+         "https://www.sec.gov/Archives/edgar/data/1018724/000101872425000004/amzn-20241231.htm", 1.25e9, None,
+         "amzn-anthropic-2023-inv", "matched",
+         "In Q3 2023, we invested $1.25 billion in a convertible note from Anthropic, PBC."),
+    ]  # fmt: skip
 
 
 def test_the_report_never_prints_an_undisclosed_amount_as_zero(bundled):

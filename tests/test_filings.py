@@ -21,7 +21,7 @@ from conftest import REPO, SMALL, Pipeline, failed_steps, published_fingerprint
 from werkzeug import Request, Response
 
 from pipelines import accept
-from pipelines.filings import sec
+from pipelines.filings import sec, snapshot
 from pipelines.filings.cache import DocumentCache
 from pipelines.prices.http import HttpClient
 from pipelines.prices.observations import SourceError
@@ -575,3 +575,34 @@ def test_a_filing_source_that_reads_no_fact_fails_unless_allowed_empty(tmp_path,
     assert "Source sec_company_facts has no rows" in str(failure.event_specific_data.error)
     pipeline.settings_overrides["allow_empty_sources"] = ["sec_company_facts"]
     assert pipeline.run().success
+
+
+def test_a_recorded_filing_document_is_read_like_a_live_one_and_cut_at_the_cap(tmp_path):
+    """The snapshot source reads a `document` recording as the live source reads an answer (entities decoded,
+    sentences joined across tags), only up to the cap, and only for a tracked cik. Whatever its date: the
+    bundled 10-K of 2025-02-07 gives the offline candidates (test_bundled)."""
+    html = "<p>Bigcloud&#160;will buy $2<span> billion</span> of compute.</p><p>" + "x" * 500 + "</p>"
+    (tmp_path / "doc.htm").write_text(html)
+    entry = {"kind": "document", "form": "8-K", "filed_on": "2020-01-02", "primary_document": "doc.htm",
+             "file": "doc.htm", "recorded_from": "https://example.org/copy/doc.htm"}  # fmt: skip
+    (tmp_path / "manifest.json").write_text(
+        json.dumps(
+            [
+                {**entry, "cik": "42", "accession": "0000000042-20-000001", "url": "https://www.sec.gov/doc.htm"},
+                {**entry, "cik": "43", "accession": "0000000043-20-000001", "url": "https://www.sec.gov/other.htm"},
+            ]
+        )
+    )
+    rows, skipped = snapshot.read_filings(tmp_path, [("bigcloud", "42")], max_bytes=100)
+    assert skipped == {"recording of an untracked company": 1}
+    [row] = rows
+    assert {k: row[k] for k in ("company_id", "cik", "accession", "filed_on", "document_url", "source_url")} == {
+        "company_id": "bigcloud",
+        "cik": "0000000042",
+        "accession": "0000000042-20-000001",
+        "filed_on": "2020-01-02",
+        "document_url": "https://www.sec.gov/doc.htm",
+        "source_url": "https://example.org/copy/doc.htm",
+    }
+    assert (row["bytes_read"], row["truncated"]) == ("100", "true")
+    assert json.loads(row["sentences"])[0] == "Bigcloud will buy $2 billion of compute."

@@ -3,8 +3,8 @@ company with a `cik` in data/companies.csv.
 
 - `sec_company_facts`: the figures they report (RPO, capex, revenue), every fact as filed (text, like every
   raw table); the latest filing of a period wins later, in reported_financials.
-- `sec_filings`: their 8-K, 6-K, 10-Q and 10-K filings since AIINFRA_FILINGS_SINCE, each primary document's
-  sentences (read up to AIINFRA_FILING_MAX_BYTES), where deal announcements are to be found.
+- `sec_filings`: their 8-K, 6-K, 10-Q and 10-K filings (live: since AIINFRA_FILINGS_SINCE), each primary
+  document's sentences (read up to AIINFRA_FILING_MAX_BYTES), where deal announcements are to be found.
 - `press_releases`: the items of the companies' newsroom feeds (AIINFRA_FEEDS_FILE), as sentences; a feed that
   fails is skipped with a warning naming it, and the others count.
 
@@ -128,8 +128,9 @@ def _company_facts_asset(sources: dict[str, FilingSource]) -> dg.AssetsDefinitio
 def _filings_asset(sources: dict[str, FilingSource]) -> dg.AssetsDefinition:
     @_ingest_asset(
         "sec_filings",
-        "The 8-K, 6-K, 10-Q and 10-K filings of every company with a cik since AIINFRA_FILINGS_SINCE (default: "
-        "the 120 days before the run's day), each primary document's sentences.",
+        "The 8-K, 6-K, 10-Q and 10-K filings of every company with a cik, each primary document's sentences: "
+        "the live scan's since AIINFRA_FILINGS_SINCE (default: the 120 days before the run's day), the "
+        "recorded ones whatever their date.",
     )
     def _filings(
         context: dg.AssetExecutionContext, settings: PipelineSettings, http: HttpClient, duckdb: DuckDBResource

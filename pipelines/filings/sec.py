@@ -208,15 +208,18 @@ def _document(http: HttpClient, url: str, contact: str, max_bytes: int, cache: D
     )
     if answer.not_modified and kept is not None:
         return kept["document"]
-    document = {
-        "bytes_read": str(len(answer.body)),
-        "truncated": str(answer.truncated).lower(),
-        "sentences": json.dumps(
-            sentences(html_to_text(answer.body.decode("utf-8", errors="replace"))), ensure_ascii=False
-        ),
-    }
+    document = document_fields(answer.body, answer.truncated)
     cache.put(url, max_bytes, answer.validators, document)
     return document
+
+
+def document_fields(body: bytes, truncated: bool) -> dict[str, str]:
+    """The FILING_COLUMNS of a document's text: the bytes read, whether it was cut off, its sentences (JSON)."""
+    return {
+        "bytes_read": str(len(body)),
+        "truncated": str(truncated).lower(),
+        "sentences": json.dumps(sentences(html_to_text(body.decode("utf-8", errors="replace"))), ensure_ascii=False),
+    }
 
 
 def fetch_company_facts(

@@ -43,9 +43,13 @@ FILING_SOURCES = {
     for source in [
         FilingSource(
             "snapshot",
-            "Bundled recordings of real SEC XBRL answers (data/sec_snapshots), read with the live parser; "
-            "each row names the recording it came from.",
+            "Bundled recordings of real SEC XBRL answers and filing documents (data/sec_snapshots), read with "
+            "the live parsers; each row names the recording it came from. Recorded filings are read whatever "
+            "their date.",
             company_facts=lambda s, http, companies: snapshot.read(Path(s.data_dir) / "sec_snapshots", companies),
+            filings=lambda s, http, companies, since: snapshot.read_filings(
+                Path(s.data_dir) / "sec_snapshots", companies, s.filing_max_bytes
+            ),
         ),
         FilingSource(
             "sec",
