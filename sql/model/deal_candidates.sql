@@ -48,6 +48,33 @@ sentences as (
     from documents
 ),
 
+stated as (
+    select
+        *,
+        regexp_extract(
+            quote, '\$\s?([0-9][0-9,]*(\.[0-9]+)?)\s*(trillion|billion|million)', ['number', 'fraction', 'unit'], 'i'
+        ) as money,
+        regexp_extract(
+            quote, '([0-9][0-9,]*(\.[0-9]+)?)\s*(gigawatts?|GW|megawatts?|MW)([^[:alnum:]]|$)',
+            ['number', 'fraction', 'unit', 'after'], 'i'
+        ) as power
+    from sentences
+),
+
+valued as (
+    select
+        * exclude (money, power),
+        lower(quote) as lowered_quote,
+        nullif(replace(money.number, ',', ''), '')::double
+        * case lower(money.unit) when 'trillion' then 1e12 when 'billion' then 1e9 when 'million' then 1e6 end
+            as amount_usd,
+        nullif(replace(power.number, ',', ''), '')::double
+        * case when lower(power.unit) in ('gw', 'gigawatt', 'gigawatts') then 1 else 0.001 end as compute_gw
+    from stated
+    -- first the sentences with a figure (a 10-K has thousands of sentences): names are looked for in those only
+    where amount_usd is not null or compute_gw is not null
+),
+
 spellings as (
     select distinct
         company_id,
@@ -61,53 +88,28 @@ spellings as (
     where length(trim(spelling)) >= 3  -- not a two-letter fragment of a word
 ),
 
-named as (
-    select
-        sentences.*,
-        spellings.company_id as named_company
-    from sentences
-    inner join spellings
-        on regexp_matches(
-            sentences.quote, '(^|[^[:alnum:]])' || regexp_escape(spellings.spelling) || '([^[:alnum:]]|$)', 'i'
-        )
-    where spellings.company_id <> sentences.company_id
-),
-
-stated as (
-    select
-        source_kind,
-        document_key,
-        company_id,
-        published_on,
-        source_url,
-        quote,
-        position,
-        list(distinct named_company order by named_company) as counterparties,
-        regexp_extract(
-            quote, '\$\s?([0-9][0-9,]*(\.[0-9]+)?)\s*(trillion|billion|million)', ['number', 'fraction', 'unit'], 'i'
-        ) as money,
-        regexp_extract(
-            quote, '([0-9][0-9,]*(\.[0-9]+)?)\s*(gigawatts?|GW|megawatts?|MW)([^[:alnum:]]|$)',
-            ['number', 'fraction', 'unit', 'after'], 'i'
-        ) as power
-    from named
-    group by all
-),
-
-valued as (
-    select
-        *,
-        nullif(replace(money.number, ',', ''), '')::double
-        * case lower(money.unit) when 'trillion' then 1e12 when 'billion' then 1e9 when 'million' then 1e6 end
-            as amount_usd,
-        nullif(replace(power.number, ',', ''), '')::double
-        * case when lower(power.unit) in ('gw', 'gigawatt', 'gigawatts') then 1 else 0.001 end as compute_gw
-    from stated
-),
-
 candidates as (
-    select * from valued
-    where amount_usd is not null or compute_gw is not null
+    select
+        valued.source_kind,
+        valued.document_key,
+        valued.company_id,
+        valued.published_on,
+        valued.source_url,
+        valued.quote,
+        valued.position,
+        valued.amount_usd,
+        valued.compute_gw,
+        list(distinct spellings.company_id order by spellings.company_id) as counterparties
+    from valued
+    inner join spellings
+        -- the substring test is cheap and rules out most pairs before the whole-word pattern is built
+        on
+            contains(valued.lowered_quote, lower(spellings.spelling))
+            and regexp_matches(
+                valued.quote, '(^|[^[:alnum:]])' || regexp_escape(spellings.spelling) || '([^[:alnum:]]|$)', 'i'
+            )
+    where spellings.company_id <> valued.company_id
+    group by all
 ),
 
 quoted as (
