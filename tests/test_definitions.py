@@ -68,9 +68,18 @@ def test_daily_refresh_runs_the_whole_job_for_today_at_six_utc_by_default():
     [request] = daily_refresh.evaluate_tick(context).run_requests
     assert request.partition_key == "2026-03-02"  # prices are recorded under the day they are fetched
     job = defs.resolve_job_def("daily_job")
-    # every asset, in a few steps: the sources, the price source, the filing sources, the validations (the daily
-    # price observations apart), the SQL layer, publishing
+    # every asset, in a few steps: the sources, the price source, the filing sources, a validation per source,
+    # the SQL layer, publishing
     assert sorted(n.name for n in job.graph.node_defs) == [
+        "clean_assumptions",
+        "clean_chip_prices",
+        "clean_chip_specs",
+        "clean_companies",
+        "clean_company_facts",
+        "clean_deal_events",
+        "clean_deals",
+        "clean_filings",
+        "clean_press_releases",
         "clean_price_observations",
         "press_releases",
         "publish",
@@ -79,7 +88,6 @@ def test_daily_refresh_runs_the_whole_job_for_today_at_six_utc_by_default():
         "sec_filings",
         "snapshot_prices",
         "sql_layer",
-        "validation",
     ]
 
 

@@ -1,7 +1,7 @@
 """Validate: pandera checks on each raw_* table -> clean_<source> (typed) and quarantined_<source>.
 
-One step, `validation`, validates every source in turn (each with its own assets and check in the UI); the
-daily price observations, partitioned by day, are a step of their own.
+Each source is validated in a step of its own, `clean_<source>`, which writes both of its tables; the daily
+price observations' step is partitioned by day.
 
 Rejected rows are kept, one line per failed check, with the whole record and a reason; the
 `quarantine` model table gathers them. A blocking check stops the run before anything is published
@@ -442,48 +442,29 @@ def _mostly_accepted(spec: Validation, rows_in: int, rejected: int, settings: Pi
     )
 
 
-def build_validation_step(specs: list[Validation]) -> dg.AssetsDefinition:
-    """Every unpartitioned validation in one step, each after the clean table it looks values up in (`specs` is in
-    that order). Each source keeps its own clean table, quarantine and check in the UI, and can be selected alone;
-    a step each cost more Dagster bookkeeping (~0.2 s) than validating the bundled files."""
-
-    @dg.multi_asset(
-        name="validation",
-        specs=[s for spec in specs for s in _specs(spec)],
-        check_specs=[_check_spec(spec) for spec in specs],
-        can_subset=True,
-        pool=POOL,
-    )
-    def _validation(context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: PipelineSettings):
-        selected = context.selected_asset_keys
-        with duckdb.get_connection() as conn:
-            for spec in specs:
-                # One pass writes both tables; a run that selected one of them (the price history job needs only
-                # clean_chip_specs) reports that one.
-                if {dg.AssetKey(f"clean_{spec.name}"), dg.AssetKey(f"quarantined_{spec.name}")} & selected:
-                    yield from (r for r in validate(context, conn, spec, settings) if r.asset_key in selected)
-
-    return _validation
-
-
-def build_validation_asset(spec: Validation) -> dg.AssetsDefinition:
-    """A partitioned validation (each day's price observations): a step of its own, as its partitions differ."""
+def build_validation(spec: Validation) -> dg.AssetsDefinition:
+    """One source's validation, a step of its own: its clean table and quarantine written together from one pass
+    of the checks, with its mostly_accepted check worked out from the counts of that pass. Either table can be
+    selected alone (the price history job needs only clean_chip_specs); both are written, the selected reported."""
 
     @dg.multi_asset(
         name=f"clean_{spec.name}",
         specs=_specs(spec),
-        partitions_def=spec.partitions_def,
-        pool=POOL,
         check_specs=[_check_spec(spec)],
+        partitions_def=spec.partitions_def,
+        can_subset=True,
+        pool=POOL,
     )
-    def _clean(context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: PipelineSettings):
+    def _validation(context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: PipelineSettings):
         with duckdb.get_connection() as conn:
-            yield from validate(context, conn, spec, settings)
+            yield from (
+                r for r in validate(context, conn, spec, settings) if r.asset_key in context.selected_asset_keys
+            )
 
-    return _clean
+    return _validation
 
 
 def build_validations(price_assets: list[str]) -> list[dg.AssetsDefinition]:
-    """The validation assets; `price_assets` are the daily price-source assets in use."""
+    """The validation assets, one step per source; `price_assets` are the daily price-source assets in use."""
     prices = dataclasses.replace(PRICE_OBSERVATIONS, raw_assets=tuple(price_assets))
-    return [build_validation_step(VALIDATIONS), build_validation_asset(prices)]
+    return [build_validation(spec) for spec in [*VALIDATIONS, prices]]
