@@ -15,30 +15,30 @@ import duckdb
 
 from pipelines.sql_files import SQL_DIR, SqlModel
 
-# One unnest of the cited ids, each with its row's position, and an anti-join: linear in the ids cited
-# (copying each row per id it cites would be quadratic in the length of flow_ids).
-CITED_FLOWS = """
+# One unnest of the cited ids, each with its row's position and day ({day}: the row's period_end, or none), then
+# an anti-join: linear in the ids cited (copying each row per id it cites would be quadratic in their number).
+CITED = """
 with cited as (
-    select row_number() over () as row_position, scenario, {flows} as flow_ids from {table} as rows
+    select row_number() over () as row_position, scenario, {day} as period_end, {flows} as flow_ids from {table} as rows
 ),
 cited_flows as (
-    select row_position, scenario, unnest(flow_ids) as flow_id from cited
-)
+    select row_position, scenario, period_end, unnest(flow_ids) as flow_id from cited
+)"""
+CITED_FLOWS = (
+    CITED
+    + """
 select row_position, scenario, flow_id as flow_not_counted
 from cited_flows
 anti join scenario_flows using (scenario, flow_id)
 """
-# The same for rows that stand as of their own day: is each cited flow counted on its row's day? The lateral
-# asks scenario_flows_as_of about that one flow (the filter on flow_id), so DuckDB joins each cited (day, flow)
-# to that flow's status on the day: linear in the ids cited, where building every day's whole set of counted
-# flows grew with days times flows (5.5 s of backlog_coverage's check at 1M flows; 1.5 s now).
-CITED_FLOWS_AS_OF = """
-with cited as (
-    select row_number() over () as row_position, scenario, period_end, {flows} as flow_ids from {table} as rows
-),
-cited_flows as (
-    select row_position, scenario, period_end, unnest(flow_ids) as flow_id from cited
-),
+)
+# For rows that stand as of their own day: is each cited flow counted on its row's day? The lateral asks
+# scenario_flows_as_of about that one flow (the filter on flow_id), so DuckDB joins each cited (day, flow) to that
+# flow's status on the day: linear in the ids cited, where building every day's whole set of counted flows grew
+# with days times flows (5.5 s of backlog_coverage's check at 1M flows; 1.5 s now).
+CITED_FLOWS_AS_OF = (
+    CITED
+    + """,
 asked as (
     select distinct period_end, flow_id from cited_flows
 ),
@@ -54,6 +54,7 @@ select row_position, scenario, period_end, flow_id as flow_not_counted
 from cited_flows
 anti join counted using (period_end, scenario, flow_id)
 """
+)
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ def cited_flows_rules(models: list[SqlModel]) -> dict[str, str]:
             "rows.flow_ids" if "flow_ids" in model.columns else "[rows.flow_id]" if "flow_id" in model.columns else None
         )
         if model.group == "metrics" and cited and "scenario" in model.columns:
-            rule = CITED_FLOWS_AS_OF if "period_end" in model.columns else CITED_FLOWS
-            rules[model.name] = rule.format(table=model.name, flows=cited)
+            as_of = "period_end" in model.columns
+            rule = CITED_FLOWS_AS_OF if as_of else CITED_FLOWS
+            rules[model.name] = rule.format(table=model.name, flows=cited, day="rows.period_end" if as_of else "null")
     return rules
